@@ -1,0 +1,62 @@
+"""Field types shared by the content schemas."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from marshmallow import fields, validate
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX = 80
+
+
+class Text(fields.String):
+    """A non-empty string of bounded length."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        super().__init__(
+            validate=[
+                validate.Length(min=1, error="Must not be empty."),
+                validate.Length(max=max_length, error="Longer than {max} characters."),
+            ],
+            **kwargs,
+        )
+
+
+class Slug(fields.String):
+    """Lowercase letters, digits and single hyphens: safe in a URL path as it is."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            validate=[
+                validate.Length(max=SLUG_MAX, error="Longer than {max} characters."),
+                validate.Regexp(
+                    SLUG_PATTERN,
+                    error="Not a valid slug: use lowercase letters, digits and single hyphens.",
+                ),
+            ],
+            **kwargs,
+        )
+
+
+class HttpUrl(fields.Url):
+    """An absolute http or https URL."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            schemes={"http", "https"},
+            require_tld=False,
+            error_messages={"invalid": "Not an absolute http or https URL."},
+            **kwargs,
+        )
+
+
+def slugify(text: str) -> str:
+    """The slug of a headline: its ASCII letters and digits, joined by single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+    if len(slug) > SLUG_MAX:
+        slug = slug[: SLUG_MAX + 1].rsplit("-", 1)[0][:SLUG_MAX]
+    return slug

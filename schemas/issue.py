@@ -1,0 +1,165 @@
+"""Issues and their articles: editors' files in, the public representation out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from schemas.fields import HttpUrl, Slug, Text, slugify
+from schemas.publication import PersonSchema
+from service.model import ArticleDraft, IssueDraft, Source
+
+ISSUE_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z0-9]+)*$"
+MAX_TAGS = 50
+
+
+def duplicates(values: Sequence[object]) -> list[int]:
+    """Indexes of the values that already stood earlier in the sequence."""
+    seen: set[object] = set()
+    repeated = []
+    for index, value in enumerate(values):
+        if value in seen:
+            repeated.append(index)
+        seen.add(value)
+    return repeated
+
+
+class TaggedSchema(Schema):
+    """Tags: slugs, each once."""
+
+    tags = fields.List(
+        Slug(),
+        load_default=list,
+        validate=validate.Length(max=MAX_TAGS, error="More than {max} tags."),
+    )
+
+    @validates_schema
+    def validate_unique_tags(self, data: dict[str, Any], **_: Any) -> None:
+        repeated = duplicates(data.get("tags", []))
+        if repeated:
+            raise ValidationError({"tags": {index: ["Duplicate tag."] for index in repeated}})
+
+
+class SourceSchema(Schema):
+    title = Text(max_length=300, required=True)
+    url = HttpUrl(required=True)
+
+    @post_load
+    def make_source(self, data: dict[str, Any], **_: Any) -> Source:
+        return Source(**data)
+
+
+class ArticleSchema(TaggedSchema):
+    """Loads an article file (front matter plus its Markdown `body`); dumps an Article."""
+
+    id = Slug()
+    issue_id = fields.String(dump_only=True)
+    headline = Text(max_length=300, required=True)
+    standfirst = Text(max_length=3000, required=True)
+    body = fields.String(load_only=True, required=True, attribute="body_markdown")
+    body_html = fields.String(dump_only=True)
+    body_text = fields.String(dump_only=True)
+    headings = fields.List(fields.String(), dump_only=True)
+    sources = fields.List(fields.Nested(SourceSchema), load_default=list)
+    authors = fields.List(fields.Nested(PersonSchema), load_default=list)
+
+    @post_load
+    def make_draft(self, data: dict[str, Any], **_: Any) -> ArticleDraft:
+        article_id = data.pop("id", None) or slugify(data["headline"])
+        if not article_id:
+            raise ValidationError(
+                "The headline has no letters or digits to make an id from: set `id`.", "id"
+            )
+        return ArticleDraft(
+            id=article_id,
+            headline=data["headline"],
+            standfirst=data["standfirst"],
+            body_markdown=data["body_markdown"],
+            sources=tuple(data["sources"]),
+            authors=tuple(data["authors"]),
+            tags=tuple(data["tags"]),
+        )
+
+
+class IssueSchema(TaggedSchema):
+    """Loads an issue folder (issue.toml plus its articles); dumps an Issue."""
+
+    id = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            ISSUE_ID_PATTERN,
+            error="Not a valid issue id: name the folder after the issue's date, YYYY-MM-DD.",
+        ),
+    )
+    number = fields.Integer(
+        strict=True,
+        load_default=None,
+        validate=validate.Range(min=1, error="Must be {min} or more."),
+    )
+    date = fields.Date(required=True)
+    updated = fields.AwareDateTime(load_default=None)
+    title = Text(max_length=300, load_default=None)
+    articles = fields.List(
+        fields.Nested(ArticleSchema),
+        required=True,
+        validate=validate.Length(min=1, error="An issue needs at least one article."),
+    )
+
+    @validates_schema(skip_on_field_errors=False)
+    def validate_id_matches_date(self, data: dict[str, Any], **_: Any) -> None:
+        issue_id, date = data.get("id"), data.get("date")
+        if isinstance(issue_id, str) and isinstance(date, dt.date):
+            if not issue_id.startswith(date.isoformat()):
+                raise ValidationError(
+                    f"The issue id {issue_id!r} does not begin with its date {date.isoformat()}.",
+                    "date",
+                )
+
+    @validates_schema(skip_on_field_errors=False)
+    def validate_unique_articles(self, data: dict[str, Any], **_: Any) -> None:
+        articles = [a for a in data.get("articles", []) if isinstance(a, ArticleDraft)]
+        ids = [article.id for article in articles]
+        errors: dict[int, dict[str, list[str]]] = {}
+        for index in duplicates(ids):
+            first = ids.index(ids[index]) + 1
+            errors[index] = {
+                "id": [f"Duplicate article id {ids[index]!r}: article {first} has it."]
+            }
+        if errors:
+            raise ValidationError({"articles": errors})
+
+    @post_load
+    def make_draft(self, data: dict[str, Any], **_: Any) -> IssueDraft:
+        articles: list[ArticleDraft] = data["articles"]
+        date: dt.date = data["date"]
+        updated = data["updated"] or dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC)
+        return IssueDraft(
+            id=data["id"],
+            number=data["number"],
+            date=date,
+            updated=updated,
+            title=data["title"] or articles[0].headline,
+            tags=tuple(data["tags"]),
+            articles=tuple(articles),
+        )
+
+
+def duplicate_issue_errors(issues: Sequence[IssueDraft]) -> dict[int, dict[str, str]]:
+    """Errors, by issue index, for ids or numbers that an earlier issue already has."""
+    errors: dict[int, dict[str, str]] = {}
+    columns: dict[str, list[object]] = {
+        "id": [issue.id for issue in issues],
+        "number": [issue.number for issue in issues],
+    }
+    for field, values in columns.items():
+        for index in duplicates(values):
+            if values[index] is None:
+                continue
+            owner = issues[values.index(values[index])].id
+            errors.setdefault(index, {})[field] = (
+                f"Duplicate issue {field} {values[index]!r}: issue {owner} has it."
+            )
+    return errors

@@ -1,0 +1,27 @@
+"""The briefing service: a Flask app over the read-only issue store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from service import ops
+from service.config import Defaults
+from service.live import EXTENSION, LiveStore
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then BRIEFING_* environment variables, then test_config."""
+    app = Flask(__name__)
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("BRIEFING")
+    if test_config:
+        app.config.update(test_config)
+    app.extensions[EXTENSION] = LiveStore(
+        Path(app.config["STORE"]), check_interval=float(app.config["STORE_CHECK_INTERVAL"])
+    )
+    app.register_blueprint(ops.blueprint)
+    return app

@@ -1,0 +1,147 @@
+"""The `briefing` command: check, build, serve, import-text, demo-content."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from service import config
+from service.errors import ContentErrors
+
+CONTENT_ARGUMENT = click.argument(
+    "content", type=click.Path(path_type=Path), default=config.CONTENT, envvar="BRIEFING_CONTENT"
+)
+STORE_OPTION = click.option(
+    "--store",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=config.STORE,
+    envvar="BRIEFING_STORE",
+    show_default=True,
+    help="The store file.",
+)
+
+
+@click.group()
+def main() -> None:
+    """Publish the briefing: validate content, build the store, serve it."""
+
+
+def report(errors: ContentErrors) -> None:
+    for error in errors.errors:
+        click.echo(str(error), err=True)
+    click.echo(f"{len(errors.errors)} error(s); nothing was built.", err=True)
+
+
+@main.command()
+@CONTENT_ARGUMENT
+def check(content: Path) -> None:
+    """Validate CONTENT (default ./content) and report every error in it."""
+    from service.content.loader import load_content
+
+    try:
+        loaded = load_content(content)
+    except ContentErrors as errors:
+        report(errors)
+        sys.exit(1)
+    articles = sum(len(issue.articles) for issue in loaded.issues)
+    click.echo(f"{content}: {len(loaded.issues)} issue(s), {articles} article(s), no errors.")
+
+
+@main.command()
+@CONTENT_ARGUMENT
+@STORE_OPTION
+def build(content: Path, store: Path) -> None:
+    """Validate CONTENT and, only if it is all good, replace the store with a new build."""
+    from service.build import build as build_store
+
+    started = time.monotonic()
+    try:
+        result = build_store(content, store)
+    except ContentErrors as errors:
+        report(errors)
+        click.echo(f"{store} is unchanged.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"built {result.store}: {result.issues} issue(s), {result.articles} article(s),"
+        f" content version {result.content_version} ({time.monotonic() - started:.1f} s)"
+    )
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--bind", default=config.BIND, envvar="BRIEFING_BIND", show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=config.default_workers(),
+    envvar="BRIEFING_WORKERS",
+    show_default="2 per core + 1",
+)
+def serve(store: Path, bind: str, workers: int) -> None:
+    """Serve the store under gunicorn."""
+    from service.serve import serve as run_server
+
+    root = f"http://{bind}"
+    click.echo(f"briefing: serving {store} at {root}/")
+    for path, what in (("/healthz", "liveness"), ("/readyz", "readiness and content version")):
+        click.echo(f"  {root}{path}  {what}")
+    run_server(str(store), bind, workers)
+
+
+@main.command("import-text")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=config.CONTENT,
+    show_default=True,
+    help="The content root to write issues/<issue-id>/ into.",
+)
+def import_text(files: tuple[Path, ...], out: Path) -> None:
+    """Convert emailed plain-text briefings into issue folders under OUT."""
+    from service.content.loader import PUBLICATION_FILE
+    from service.content.textimport import import_briefing
+    from service.content.writer import IssueExists, write_issue
+
+    failed = False
+    for path in files:
+        try:
+            imported = import_briefing(path)
+            folder = write_issue(out, imported.issue)
+        except ContentErrors as errors:
+            failed = True
+            for error in errors.errors:
+                click.echo(str(error), err=True)
+            continue
+        except IssueExists as exc:
+            failed = True
+            click.echo(f"{path}:1: issue: {exc}", err=True)
+            continue
+        for warning in imported.warnings:
+            click.echo(str(warning), err=True)
+        click.echo(f"{path}: wrote {folder}")
+    if not (out / PUBLICATION_FILE).is_file():
+        click.echo(
+            f"{out} has no {PUBLICATION_FILE} yet: add one before `briefing build`.", err=True
+        )
+    sys.exit(1 if failed else 0)
+
+
+@main.command("demo-content")
+@click.option("--issues", type=click.IntRange(min=1), required=True, help="How many issues.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--seed", type=int, default=2011, show_default=True, help="Same seed, same content.")
+def demo_content(issues: int, out: Path, seed: int) -> None:
+    """Write a complete synthetic content tree (marked synthetic) for load tests."""
+    from service.content.demo import DemoContentExists, write_demo_content
+
+    try:
+        write_demo_content(out, issues, seed)
+    except DemoContentExists as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {issues} synthetic issue(s) to {out}")

@@ -1,0 +1,23 @@
+"""Defaults, overridden by BRIEFING_* environment variables, overridden by create_app()'s config."""
+
+from __future__ import annotations
+
+import os
+
+CONTENT = "content"
+STORE = "var/briefing.sqlite3"
+BIND = "127.0.0.1:8000"
+
+
+def default_workers() -> int:
+    """Two workers a core and one more: enough to keep the cores busy while one waits."""
+    return (os.cpu_count() or 1) * 2 + 1
+
+
+class Defaults:
+    # The store file the service reads; `briefing build` replaces it.
+    STORE = STORE
+    # How often, at most, a worker looks at the store file to see whether it was rebuilt.
+    STORE_CHECK_INTERVAL = 1.0
+    # The public URL every link is built from; None means the publication's own base_url.
+    BASE_URL: str | None = None

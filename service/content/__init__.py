@@ -1,0 +1,1 @@
+"""Editors' content: the files of content/, and the emailed text that import-text converts."""

@@ -1,0 +1,153 @@
+"""A content tree -> a validated Publication and issue drafts, or every error found in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from marshmallow import ValidationError
+
+from schemas import IssueSchema, PublicationSchema, duplicate_issue_errors
+from service.content.files import ContentFile, KeyPath, read_article, read_toml
+from service.errors import ContentError, ContentErrors
+from service.model import IssueDraft, Publication
+
+PUBLICATION_FILE = "publication.toml"
+ISSUES_DIR = "issues"
+ISSUE_FILE = "issue.toml"
+ARTICLE_SUFFIX = ".md"
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything an editor wrote, validated: what a build turns into a store."""
+
+    publication: Publication
+    issues: tuple[IssueDraft, ...]
+
+
+def load_content(root: Path) -> Content:
+    """Validate the whole tree; raise ContentErrors with every problem in it, in file order."""
+    errors: list[ContentError] = []
+    publication = collect(errors, load_publication, root / PUBLICATION_FILE)
+    issues_dir = root / ISSUES_DIR
+    folders = sorted(issues_dir.iterdir()) if issues_dir.is_dir() else []
+    issues: list[IssueDraft] = []
+    for folder in folders:
+        if folder.name.startswith("."):
+            continue
+        if not folder.is_dir():
+            errors.append(
+                ContentError(
+                    str(folder),
+                    1,
+                    "file",
+                    "Not an issue folder: issues/ holds one folder per issue.",
+                )
+            )
+            continue
+        issue = collect(errors, load_issue, folder)
+        if issue is not None:
+            issues.append(issue)
+    for index, problems in duplicate_issue_errors(issues).items():
+        metadata = read_toml(issues_dir / issues[index].id / ISSUE_FILE)
+        errors.extend(metadata.error((field,), message) for field, message in problems.items())
+    if errors or publication is None:
+        raise ContentErrors(errors)
+    return Content(publication, tuple(issues))
+
+
+def collect(errors: list[ContentError], load: Any, path: Path) -> Any:
+    """Run one loader, adding what it reports to `errors` instead of stopping at it."""
+    try:
+        return load(path)
+    except ContentErrors as exc:
+        errors.extend(exc.errors)
+        return None
+
+
+def load_publication(path: Path) -> Publication:
+    if not path.is_file():
+        raise ContentErrors(
+            [ContentError(str(path), 1, "file", "Missing: every content tree needs one.")]
+        )
+    source = read_toml(path)
+    try:
+        publication: Publication = PublicationSchema().load(source.data)
+    except ValidationError as exc:
+        raise ContentErrors(
+            [source.error(key, message) for key, message in flatten(exc.messages)]
+        ) from exc
+    return publication
+
+
+def load_issue(folder: Path) -> IssueDraft:
+    """An issue folder: issue.toml and its articles, read in the order of their file names."""
+    errors: list[ContentError] = []
+    issue_path = folder / ISSUE_FILE
+    if not issue_path.is_file():
+        errors.append(
+            ContentError(str(issue_path), 1, "file", "Missing: every issue folder needs one.")
+        )
+    metadata = collect(errors, read_toml, issue_path) if issue_path.is_file() else None
+    articles: list[ContentFile] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name == ISSUE_FILE:
+            continue
+        if path.suffix != ARTICLE_SUFFIX or not path.is_file():
+            errors.append(
+                ContentError(str(path), 1, "file", "Not part of an issue: articles are .md files.")
+            )
+            continue
+        article = collect(errors, read_article, path)
+        if article is not None:
+            articles.append(article)
+    if metadata is not None:
+        errors.extend(metadata.error((key,), message) for key, message in reserved_keys(metadata))
+    if errors or metadata is None:
+        raise ContentErrors(errors)
+    data = {**metadata.data, "id": folder.name, "articles": [a.data for a in articles]}
+    try:
+        issue: IssueDraft = IssueSchema().load(data)
+    except ValidationError as exc:
+        raise ContentErrors(
+            [locate(metadata, articles, key, message) for key, message in flatten(exc.messages)]
+        ) from exc
+    return issue
+
+
+def reserved_keys(metadata: ContentFile) -> Iterator[tuple[str, str]]:
+    if "id" in metadata.data:
+        yield "id", "The issue id is the folder's name: remove this line."
+    if "articles" in metadata.data:
+        yield "articles", "An issue's articles are its folder's .md files: remove this line."
+
+
+def locate(
+    metadata: ContentFile, articles: list[ContentFile], key: KeyPath, message: str
+) -> ContentError:
+    """Point an issue-level error at the file that holds the offending field."""
+    if (
+        len(key) >= 2
+        and key[0] == "articles"
+        and isinstance(key[1], int)
+        and key[1] < len(articles)
+    ):
+        return articles[key[1]].error(key[2:], message)
+    if key[:1] == ("id",):
+        return ContentError(str(metadata.path.parent), 1, "id", message)
+    return metadata.error(key, message)
+
+
+def flatten(messages: Any, key: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """marshmallow's nested error messages -> (key path, message) pairs."""
+    if isinstance(messages, dict):
+        for name, nested in messages.items():
+            yield from flatten(nested, key if name == "_schema" else (*key, name))
+    elif isinstance(messages, list):
+        for message in messages:
+            yield from flatten(message, key)
+    else:
+        yield key, str(messages)

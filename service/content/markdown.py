@@ -1,0 +1,63 @@
+"""An article body: Markdown in; sanitised HTML, plain text and sub-headings out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+# Raw HTML in Markdown is shown as text, never passed through; nh3 then keeps only this.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "li", "ol", "p", "pre", "q", "strong", "sub", "sup", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_markdown = MarkdownIt("commonmark", {"html": False})
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    text: str
+    headings: tuple[str, ...]
+
+
+def render_body(markdown: str) -> RenderedBody:
+    tokens = _markdown.parse(markdown)
+    html = nh3.clean(
+        _markdown.renderer.render(tokens, _markdown.options, {}),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+    blocks = [
+        block_text(token) for token in tokens if token.type in ("inline", "fence", "code_block")
+    ]
+    headings = tuple(
+        block_text(tokens[index + 1])
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open"
+    )
+    return RenderedBody(html=html, text="\n\n".join(b for b in blocks if b), headings=headings)
+
+
+def block_text(token: Token) -> str:
+    """The words of one block as a reader sees them, without markup."""
+    if token.type != "inline":
+        return token.content.rstrip("\n")
+    parts = []
+    for child in token.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "softbreak":
+            parts.append(" ")
+        elif child.type == "hardbreak":
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts)

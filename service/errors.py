@@ -1,0 +1,59 @@
+"""Domain errors: raised inside, translated into messages or responses at the edges only."""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class StoreError(BriefingError):
+    """The store file is missing, unreadable, or not a store this version can read."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NotFound(BriefingError):
+    """Something asked for by id is not in the store."""
+
+
+class IssueNotFound(NotFound):
+    def __init__(self, issue_id: str) -> None:
+        super().__init__(f"no issue {issue_id!r}")
+        self.issue_id = issue_id
+
+
+class ArticleNotFound(NotFound):
+    def __init__(self, issue_id: str, article_id: str) -> None:
+        super().__init__(f"no article {article_id!r} in issue {issue_id!r}")
+        self.issue_id = issue_id
+        self.article_id = article_id
+
+
+class ContentError:
+    """One problem in an editor's file, located as `file:line: field: message`."""
+
+    __slots__ = ("path", "line", "field", "message")
+
+    def __init__(self, path: str, line: int, field: str, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"ContentError({str(self)!r})"
+
+
+class ContentErrors(BriefingError):
+    """Every problem found in a content tree; nothing is built while there is one."""
+
+    def __init__(self, errors: list[ContentError]) -> None:
+        super().__init__(f"{len(errors)} content error(s)")
+        self.errors = errors

@@ -1,0 +1,94 @@
+"""The store in service: reopened when a build renames a new file into place."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+
+from service.errors import BriefingError, StoreError
+from service.store import Store, open_store
+
+log = logging.getLogger(__name__)
+EXTENSION = "briefing.store"
+
+
+class StoreUnavailable(BriefingError):
+    """No good store has been opened yet: the service is not ready."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LiveStore:
+    """Hands out the newest good store, looking at the file at most once per interval.
+
+    A store that fails to open is reported and the last good one stays in service; stores
+    replaced while a request still reads them are closed by garbage collection afterwards.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        check_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.path = path
+        self.check_interval = check_interval
+        self.problem: str | None = "the store has not been opened yet"
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._seen: tuple[int, ...] | None = None
+        self._next_check = 0.0
+
+    def current(self) -> Store:
+        if self._clock() >= self._next_check:
+            with self._lock:
+                if self._clock() >= self._next_check:
+                    self._next_check = self._clock() + self.check_interval
+                    self._refresh()
+        if self._store is None:
+            raise StoreUnavailable(self.problem or "no store")
+        return self._store
+
+    def _refresh(self) -> None:
+        try:
+            stat = os.stat(self.path)
+        except OSError as exc:
+            self._report(f"{self.path}: cannot read the store file ({exc.strerror})")
+            return
+        seen = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if seen == self._seen:
+            return
+        self._seen = seen
+        try:
+            store = open_store(self.path)
+        except StoreError as exc:
+            self._report(str(exc))
+            return
+        self._store, self.problem = store, None
+        log.info("serving store %s, content version %s", self.path, store.content_version)
+
+    def _report(self, problem: str) -> None:
+        if problem != self.problem:
+            kept = "; the last good store stays in service" if self._store else ""
+            log.error("%s%s", problem, kept)
+        self.problem = problem
+
+
+def live_store() -> LiveStore:
+    """The app's LiveStore."""
+    store: LiveStore = current_app.extensions[EXTENSION]
+    return store
+
+
+def current_store() -> Store:
+    """The store this request reads from; StoreUnavailable while none could be opened."""
+    return live_store().current()

@@ -1,0 +1,132 @@
+"""The briefing's own words as frozen, typed values: what the store returns and renderers take."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author: of the publication (the feeds' author) or of an article."""
+
+    name: str
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A link an article cites."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The publication's settings, from content/publication.toml."""
+
+    title: str
+    subtitle: str
+    language: str
+    author: Person
+    rights: str
+    base_url: str
+    tag_authority: str
+    icon: str | None = None
+    logo: str | None = None
+    hub: str | None = None
+    feed_size: int = 20
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of an issue, its body already rendered and sanitised."""
+
+    id: str
+    issue_id: str
+    position: int
+    headline: str
+    standfirst: str
+    body_html: str
+    body_text: str
+    headings: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    authors: tuple[Person, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue of the briefing with its articles in reading order."""
+
+    id: str
+    date: dt.date
+    updated: dt.datetime
+    title: str
+    number: int | None = None
+    tags: tuple[str, ...] = ()
+    articles: tuple[Article, ...] = ()
+
+
+@dataclass(frozen=True)
+class TagCount:
+    """A tag and how many articles carry it."""
+
+    tag: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """An article that matched a search, with a snippet whose matches are wrapped in <mark>."""
+
+    article: Article
+    snippet_html: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a longer, ordered result."""
+
+    items: tuple[T, ...]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """An article as the editor wrote it: validated, its body still Markdown."""
+
+    id: str
+    headline: str
+    standfirst: str
+    body_markdown: str
+    sources: tuple[Source, ...] = ()
+    authors: tuple[Person, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IssueDraft:
+    """An issue as the editor wrote it: validated, not yet rendered."""
+
+    id: str
+    date: dt.date
+    updated: dt.datetime
+    title: str
+    number: int | None = None
+    tags: tuple[str, ...] = ()
+    articles: tuple[ArticleDraft, ...] = ()

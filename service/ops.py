@@ -1,0 +1,33 @@
+"""Liveness and readiness, for process supervisors and load balancers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from service.live import StoreUnavailable, current_store, live_store
+
+blueprint = Blueprint("ops", __name__)
+
+
+@blueprint.get("/healthz")
+def healthz() -> Response:
+    """The process is alive and answering."""
+    return jsonify(status="ok")
+
+
+@blueprint.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """Ready while a good store is open; its content version tells which one."""
+    try:
+        store = current_store()
+    except StoreUnavailable as exc:
+        return jsonify(status="unavailable", reason=exc.reason), 503
+    body = {
+        "status": "ready",
+        "content_version": store.content_version,
+        "built_at": store.built_at.isoformat(),
+        "issues": store.issue_count,
+    }
+    if problem := live_store().problem:
+        body["warning"] = f"{problem}; serving the last good store"
+    return jsonify(body), 200

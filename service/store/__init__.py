@@ -1,0 +1,9 @@
+"""The issue store: one SQLite file, written whole by a build and only ever read by the service.
+
+This package is the only code that speaks SQL.
+"""
+
+from service.store.reader import Query, Store, open_store
+from service.store.writer import SCHEMA_VERSION, write_store
+
+__all__ = ["SCHEMA_VERSION", "Query", "Store", "open_store", "write_store"]

@@ -1,0 +1,236 @@
+"""The read-only store: frozen domain values out of one SQLite file that never changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from service.errors import ArticleNotFound, IssueNotFound, StoreError
+from service.model import (
+    Article,
+    Issue,
+    Page,
+    Person,
+    Publication,
+    SearchHit,
+    Source,
+    TagCount,
+)
+from service.store.search import fts_query
+from service.store.writer import SCHEMA_VERSION
+
+ARTICLE_COLUMNS = (
+    "a.issue_pk, i.id, a.id, a.position, a.headline, a.standfirst, a.body_html, a.body_text,"
+    " a.headings, a.sources, a.authors, a.tags"
+)
+ISSUE_COLUMNS = "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags"
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a list asks for: one page, newest first unless told, narrowed by any filter."""
+
+    page: int = 1
+    per_page: int = 20
+    after: dt.date | None = None
+    before: dt.date | None = None
+    tag: str | None = None
+    q: str | None = None
+    order: Literal["newest", "oldest"] = "newest"
+
+
+def open_store(path: str | Path) -> Store:
+    """Open a store file read-only; StoreError if it is missing or not a store this code reads."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(str(path), "no store file here: run `briefing build` first")
+    try:
+        connection = sqlite3.connect(
+            path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False
+        )
+        connection.execute("PRAGMA query_only = ON")
+        meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+        issue_count = connection.execute("SELECT count(*) FROM issues").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise StoreError(str(path), f"not a briefing store ({exc})") from exc
+    if meta.get("schema_version") != str(SCHEMA_VERSION):
+        connection.close()
+        raise StoreError(
+            str(path),
+            f"store schema version {meta.get('schema_version')!r}, this service reads"
+            f" {SCHEMA_VERSION}: rebuild it with `briefing build`",
+        )
+    return Store(path, connection, meta, issue_count)
+
+
+class Store:
+    """Issues, articles, tags and search over one store file, opened read-only."""
+
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection, meta: dict[str, str], issue_count: int
+    ) -> None:
+        self.path = path
+        self._db = connection
+        self.content_version = meta["content_version"]
+        self.built_at = dt.datetime.fromisoformat(meta["built_at"])
+        self.issue_count: int = issue_count
+        self.publication = publication_from_json(meta["publication"])
+
+    def close(self) -> None:
+        self._db.close()
+
+    def issue(self, issue_id: str) -> Issue:
+        row = self._db.execute(f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = ?", (issue_id,))
+        found = row.fetchone()
+        if found is None:
+            raise IssueNotFound(issue_id)
+        return self._issues([found])[0]
+
+    def article(self, issue_id: str, article_id: str) -> Article:
+        found = self._db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+            " WHERE i.id = ? AND a.id = ?",
+            (issue_id, article_id),
+        ).fetchone()
+        if found is None:
+            if not self._db.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone():
+                raise IssueNotFound(issue_id)
+            raise ArticleNotFound(issue_id, article_id)
+        return article_from_row(found)
+
+    def issues(self, query: Query = Query()) -> Page[Issue]:
+        where, params = self._filters(query, issue_level=True)
+        total = self._count(f"SELECT count(*) FROM issues i WHERE {where}", params)
+        direction = "DESC" if query.order == "newest" else "ASC"
+        rows = self._db.execute(
+            f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE {where} ORDER BY i.pk {direction}"
+            " LIMIT ? OFFSET ?",
+            (*params, query.per_page, (query.page - 1) * query.per_page),
+        ).fetchall()
+        return Page(self._issues(rows), total, query.page, query.per_page)
+
+    def articles(self, query: Query = Query()) -> Page[Article]:
+        where, params = self._filters(query, issue_level=False)
+        joined = "FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+        total = self._count(f"SELECT count(*) {joined} WHERE {where}", params)
+        direction = "DESC" if query.order == "newest" else "ASC"
+        rows = self._db.execute(
+            f"SELECT {ARTICLE_COLUMNS} {joined} WHERE {where}"
+            f" ORDER BY a.issue_pk {direction}, a.position ASC LIMIT ? OFFSET ?",
+            (*params, query.per_page, (query.page - 1) * query.per_page),
+        ).fetchall()
+        return Page(tuple(article_from_row(row) for row in rows), total, query.page, query.per_page)
+
+    def tags(self) -> tuple[TagCount, ...]:
+        rows = self._db.execute(
+            "SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY tag"
+        ).fetchall()
+        return tuple(TagCount(tag, count) for tag, count in rows)
+
+    def search(self, text: str, page: int = 1, per_page: int = 20) -> Page[SearchHit]:
+        """Articles ranked by bm25 (headline counts most), each with a marked snippet."""
+        match = fts_query(text)
+        if match is None:
+            return Page((), 0, page, per_page)
+        total = self._count("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match])
+        rows = self._db.execute(
+            f"SELECT {ARTICLE_COLUMNS},"
+            f" snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24),"
+            " bm25(articles_fts, 5.0, 2.0, 1.0) AS rank"
+            " FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid"
+            " JOIN issues i ON i.pk = a.issue_pk"
+            " WHERE articles_fts MATCH ? ORDER BY rank, a.pk DESC LIMIT ? OFFSET ?",
+            (match, per_page, (page - 1) * per_page),
+        ).fetchall()
+        hits = tuple(
+            SearchHit(article_from_row(row[:12]), marked_snippet(row[12]), row[13]) for row in rows
+        )
+        return Page(hits, total, page, per_page)
+
+    def _filters(self, query: Query, issue_level: bool) -> tuple[str, list[Any]]:
+        clauses, params = ["1"], []
+        if query.after:
+            clauses.append("i.date >= ?")
+            params.append(query.after.isoformat())
+        if query.before:
+            clauses.append("i.date <= ?")
+            params.append(query.before.isoformat())
+        if query.tag:
+            clauses.append(
+                "i.pk IN (SELECT issue_pk FROM article_tags WHERE tag = ?)"
+                if issue_level
+                else "a.pk IN (SELECT article_pk FROM article_tags WHERE tag = ?)"
+            )
+            params.append(query.tag)
+        match = fts_query(query.q) if query.q else None
+        if match:
+            matching = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            clauses.append(
+                f"i.pk IN (SELECT issue_pk FROM articles WHERE pk IN ({matching}))"
+                if issue_level
+                else f"a.pk IN ({matching})"
+            )
+            params.append(match)
+        return " AND ".join(clauses), params
+
+    def _count(self, sql: str, params: Sequence[Any]) -> int:
+        count: int = self._db.execute(sql, params).fetchone()[0]
+        return count
+
+    def _issues(self, rows: Sequence[Any]) -> tuple[Issue, ...]:
+        """Issues with their articles, in the rows' order, in one query for all their articles."""
+        articles: dict[int, list[Article]] = {row[0]: [] for row in rows}
+        if rows:
+            placeholders = ",".join("?" * len(rows))
+            for row in self._db.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+                f" WHERE a.issue_pk IN ({placeholders}) ORDER BY a.issue_pk, a.position",
+                list(articles),
+            ):
+                articles[row[0]].append(article_from_row(row))
+        return tuple(issue_from_row(row, articles[row[0]]) for row in rows)
+
+
+def article_from_row(row: Sequence[Any]) -> Article:
+    return Article(
+        id=row[2],
+        issue_id=row[1],
+        position=row[3],
+        headline=row[4],
+        standfirst=row[5],
+        body_html=row[6],
+        body_text=row[7],
+        headings=tuple(json.loads(row[8])),
+        sources=tuple(Source(**source) for source in json.loads(row[9])),
+        authors=tuple(Person(**author) for author in json.loads(row[10])),
+        tags=tuple(json.loads(row[11])),
+    )
+
+
+def issue_from_row(row: Sequence[Any], articles: list[Article]) -> Issue:
+    return Issue(
+        id=row[1],
+        number=row[2],
+        date=dt.date.fromisoformat(row[3]),
+        updated=dt.datetime.fromisoformat(row[4]),
+        title=row[5],
+        tags=tuple(json.loads(row[6])),
+        articles=tuple(articles),
+    )
+
+
+def publication_from_json(text: str) -> Publication:
+    fields = json.loads(text)
+    return Publication(**{**fields, "author": Person(**fields["author"])})
+
+
+def marked_snippet(snippet: str) -> str:
+    """FTS5's snippet, HTML-escaped, with its match markers turned into <mark> elements."""
+    return html.escape(snippet).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")

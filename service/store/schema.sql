@@ -1,0 +1,47 @@
+-- The issue store: written once by `briefing build`, then only read.
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Issues are inserted oldest first, so pk order is publication order.
+CREATE TABLE issues (
+    pk      INTEGER PRIMARY KEY,
+    id      TEXT NOT NULL UNIQUE,
+    number  INTEGER,
+    date    TEXT NOT NULL,          -- ISO date
+    updated TEXT NOT NULL,          -- RFC 3339, with its offset
+    title   TEXT NOT NULL,
+    tags    TEXT NOT NULL           -- JSON array
+);
+CREATE INDEX issues_by_date ON issues (date);
+
+CREATE TABLE articles (
+    pk         INTEGER PRIMARY KEY,
+    issue_pk   INTEGER NOT NULL REFERENCES issues (pk),
+    id         TEXT NOT NULL,
+    position   INTEGER NOT NULL,
+    headline   TEXT NOT NULL,
+    standfirst TEXT NOT NULL,
+    body_html  TEXT NOT NULL,       -- sanitised
+    body_text  TEXT NOT NULL,
+    headings   TEXT NOT NULL,       -- JSON array of strings
+    sources    TEXT NOT NULL,       -- JSON array of {title, url}
+    authors    TEXT NOT NULL,       -- JSON array of {name, email, url}
+    tags       TEXT NOT NULL,       -- JSON array: the article's own, then its issue's
+    UNIQUE (issue_pk, id)
+);
+CREATE INDEX articles_in_order ON articles (issue_pk, position);
+
+CREATE TABLE article_tags (
+    tag        TEXT NOT NULL,
+    article_pk INTEGER NOT NULL REFERENCES articles (pk),
+    issue_pk   INTEGER NOT NULL REFERENCES issues (pk),
+    PRIMARY KEY (tag, article_pk)
+) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE articles_fts USING fts5 (
+    headline, standfirst, body_text,
+    content = 'articles', content_rowid = 'pk',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
