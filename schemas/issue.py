@@ -120,10 +120,11 @@ class IssueSchema(TaggedSchema):
 
     @validates_schema(skip_on_field_errors=False)
     def validate_unique_articles(self, data: dict[str, Any], **_: Any) -> None:
-        articles = [a for a in data.get("articles", []) if isinstance(a, ArticleDraft)]
-        ids = [article.id for article in articles]
+        ids = [a.id if isinstance(a, ArticleDraft) else None for a in data.get("articles", [])]
         errors: dict[int, dict[str, list[str]]] = {}
         for index in duplicates(ids):
+            if ids[index] is None:
+                continue
             first = ids.index(ids[index]) + 1
             errors[index] = {
                 "id": [f"Duplicate article id {ids[index]!r}: article {first} has it."]

@@ -64,6 +64,9 @@ def build(content: Path, store: Path) -> None:
         report(errors)
         click.echo(f"{store} is unchanged.", err=True)
         sys.exit(1)
+    except OSError as exc:
+        click.echo(f"{store}: cannot write the new store ({exc}); it is unchanged.", err=True)
+        sys.exit(1)
     click.echo(
         f"built {result.store}: {result.issues} issue(s), {result.articles} article(s),"
         f" content version {result.content_version} ({time.monotonic() - started:.1f} s)"
@@ -108,7 +111,7 @@ def import_text(files: tuple[Path, ...], out: Path) -> None:
     from service.content.textimport import import_briefing
     from service.content.writer import IssueExists, write_issue
 
-    failed = False
+    failed = wrote = False
     for path in files:
         try:
             imported = import_briefing(path)
@@ -125,7 +128,8 @@ def import_text(files: tuple[Path, ...], out: Path) -> None:
         for warning in imported.warnings:
             click.echo(str(warning), err=True)
         click.echo(f"{path}: wrote {folder}")
-    if not (out / PUBLICATION_FILE).is_file():
+        wrote = True
+    if wrote and not (out / PUBLICATION_FILE).is_file():
         click.echo(
             f"{out} has no {PUBLICATION_FILE} yet: add one before `briefing build`.", err=True
         )

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app
 
 from service.errors import BriefingError, StoreError
-from service.store import Store, open_store
+from service.store import NO_STORE, Store, open_store
 
 log = logging.getLogger(__name__)
 EXTENSION = "briefing.store"
@@ -61,8 +61,11 @@ class LiveStore:
     def _refresh(self) -> None:
         try:
             stat = os.stat(self.path)
+        except FileNotFoundError:
+            self._report(str(StoreError(str(self.path), NO_STORE)))
+            return
         except OSError as exc:
-            self._report(f"{self.path}: cannot read the store file ({exc.strerror})")
+            self._report(str(StoreError(str(self.path), f"cannot read it ({exc.strerror})")))
             return
         seen = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         if seen == self._seen:

@@ -55,7 +55,7 @@ def load_content(root: Path) -> Content:
         metadata = read_toml(issues_dir / issues[index].id / ISSUE_FILE)
         errors.extend(metadata.error((field,), message) for field, message in problems.items())
     if errors or publication is None:
-        raise ContentErrors(errors)
+        raise ContentErrors(sorted(errors, key=lambda error: (error.path, error.line)))
     return Content(publication, tuple(issues))
 
 
@@ -129,13 +129,12 @@ def locate(
     metadata: ContentFile, articles: list[ContentFile], key: KeyPath, message: str
 ) -> ContentError:
     """Point an issue-level error at the file that holds the offending field."""
-    if (
-        len(key) >= 2
-        and key[0] == "articles"
-        and isinstance(key[1], int)
-        and key[1] < len(articles)
-    ):
-        return articles[key[1]].error(key[2:], message)
+    if key[:1] == ("articles",) and len(key) >= 2 and isinstance(key[1], int):
+        article, field = articles[key[1]], key[2:]
+        if field == ("id",) and "id" not in article.data:
+            # An id made from the headline: the headline is the line to change.
+            return ContentError(str(article.path), article.line_of(("headline",)), "id", message)
+        return article.error(field, message)
     if key[:1] == ("id",):
         return ContentError(str(metadata.path.parent), 1, "id", message)
     return metadata.error(key, message)

@@ -51,7 +51,7 @@ class ImportedBriefing:
 def import_briefing(path: Path) -> ImportedBriefing:
     """Convert one emailed briefing; ContentErrors if it has no date, headline or standfirst."""
     lines = [Line(n, text.strip(" \t")) for n, text in enumerate(read_text(path).split("\n"), 1)]
-    remaining = [line for line in lines if line.text]
+    remaining = [line for line in lines if line.text.strip()]
     warnings: list[ContentError] = []
     date = take_date(path, remaining, warnings)
     headline = take(path, remaining, "headline")
@@ -149,7 +149,19 @@ def excerpt(text: str, start: int, end: int, context: int = 20) -> str:
 
 def escape_markdown(text: str) -> str:
     """Plain text as Markdown that renders back to exactly that text."""
-    escaped = MARKDOWN_INLINE.sub(r"\\\1", text)
-    return MARKDOWN_LINE_START.sub(
-        lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", escaped
-    )
+    core = text.strip()
+    if not core:
+        return character_references(text)
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    core = MARKDOWN_INLINE.sub(r"\\\1", core)
+    if not lead:
+        core = MARKDOWN_LINE_START.sub(
+            lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", core
+        )
+    return character_references(lead) + core + character_references(trail)
+
+
+def character_references(text: str) -> str:
+    """Whitespace that Markdown would trim from a line's edges, kept as &#x...; references."""
+    return "".join(f"&#x{ord(c):X};" for c in text)

@@ -31,6 +31,7 @@ ARTICLE_COLUMNS = (
 )
 ISSUE_COLUMNS = "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags"
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+NO_STORE = "no store file here: run `briefing build` first"
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def open_store(path: str | Path) -> Store:
     """Open a store file read-only; StoreError if it is missing or not a store this code reads."""
     path = Path(path)
     if not path.is_file():
-        raise StoreError(str(path), "no store file here: run `briefing build` first")
+        raise StoreError(str(path), NO_STORE)
     try:
         connection = sqlite3.connect(
             path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False

@@ -1,0 +1,65 @@
+"""Small factories that write content the way an editor would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seed" / "briefing-2011-01-12.txt"
+
+PUBLICATION = {
+    "title": "Test Briefing",
+    "subtitle": "Community policy, fortnightly",
+    "language": "en-GB",
+    "rights": "© Test",
+    "base_url": "https://briefing.test",
+    "tag_authority": "briefing.test",
+    "author": {"name": "Test Desk", "email": "desk@briefing.test"},
+}
+
+
+class ContentTree:
+    """Writes a content tree the way an editor would, one file at a time."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def publication(self, **fields: Any) -> Path:
+        return self.write("publication.toml", tomli_w.dumps({**PUBLICATION, **fields}))
+
+    def issue(self, issue_id: str, articles: int = 1, **fields: Any) -> Path:
+        """An issue folder with `articles` valid articles; fields go into issue.toml."""
+        metadata = {"date": dt.date.fromisoformat(issue_id[:10]), **fields}
+        self.write(f"issues/{issue_id}/issue.toml", tomli_w.dumps(metadata))
+        for position in range(1, articles + 1):
+            self.article(
+                issue_id, f"{position:02d}-article.md", headline=f"Article {position} of {issue_id}"
+            )
+        return self.root / "issues" / issue_id
+
+    def article(
+        self, issue_id: str, name: str, body: str = "A paragraph.", **front_matter: Any
+    ) -> Path:
+        fields = {"standfirst": "What this article says.", **front_matter}
+        text = (
+            "---\n"
+            + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
+            + "---\n\n"
+            + body
+            + "\n"
+        )
+        return self.write(f"issues/{issue_id}/{name}", text)
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path

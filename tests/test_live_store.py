@@ -1,0 +1,106 @@
+"""The store in service: switches to a rebuilt store, keeps the last good one on failure."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.live import LiveStore, StoreUnavailable
+from service.store import Store
+from tests.factories import ContentTree
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def live(store_path: Path, clock: Clock) -> LiveStore:
+    return LiveStore(store_path, check_interval=1.0, clock=clock)
+
+
+def test_switches_to_a_rebuilt_store_after_the_interval(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], live: LiveStore, clock: Clock
+) -> None:
+    content.issue("2011-01-12")
+    first = build_store(content).content_version
+    assert live.current().content_version == first
+    content.issue("2011-01-26")
+    second = build_store(content).content_version
+
+    clock.now += 0.5
+    assert live.current().content_version == first, "looked at the file within the interval"
+    clock.now += 0.5
+    assert live.current().content_version == second
+
+
+def test_unchanged_file_is_not_reopened(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], live: LiveStore, clock: Clock
+) -> None:
+    content.issue("2011-01-12")
+    build_store(content)
+    store = live.current()
+    clock.now += 5
+    assert live.current() is store
+
+
+def test_no_store_is_unavailable_with_the_reason(live: LiveStore, store_path: Path) -> None:
+    with pytest.raises(StoreUnavailable) as raised:
+        live.current()
+    assert raised.value.reason == f"{store_path}: no store file here: run `briefing build` first"
+
+
+def test_a_store_that_cannot_be_opened_leaves_the_last_good_one_in_service(
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+    live: LiveStore,
+    clock: Clock,
+    store_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    content.issue("2011-01-12")
+    good = build_store(content).content_version
+    live.current()
+    broken = store_path.with_name("broken")
+    broken.write_bytes(b"\0" * 4096)
+    os.replace(broken, store_path)
+
+    clock.now += 1
+    assert live.current().content_version == good
+    assert live.problem is not None and "not a briefing store" in live.problem
+    assert "the last good store stays in service" in caplog.text
+
+    build_store(content)
+    clock.now += 1
+    assert live.current().content_version == good
+    assert live.problem is None
+
+
+def test_a_removed_store_file_leaves_the_last_good_one_in_service(
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+    live: LiveStore,
+    clock: Clock,
+    store_path: Path,
+) -> None:
+    content.issue("2011-01-12")
+    good = build_store(content).content_version
+    live.current()
+    store_path.unlink()
+    clock.now += 1
+    assert live.current().content_version == good
+    assert live.problem == f"{store_path}: no store file here: run `briefing build` first"
