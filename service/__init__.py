@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from flask import Flask
 
 from service import ops
 from service.config import Defaults
-from service.live import EXTENSION, LiveStore
+from service.live import EXTENSION, LiveStore, StoreUnavailable
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -20,8 +21,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("BRIEFING")
     if test_config:
         app.config.update(test_config)
-    app.extensions[EXTENSION] = LiveStore(
+    live = app.extensions[EXTENSION] = LiveStore(
         Path(app.config["STORE"]), check_interval=float(app.config["STORE_CHECK_INTERVAL"])
     )
+    with contextlib.suppress(StoreUnavailable):
+        live.current()  # open it as the worker starts, not on its first request
     app.register_blueprint(ops.blueprint)
     return app

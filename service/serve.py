@@ -34,5 +34,7 @@ def serve(store: str, bind: str, workers: int) -> None:
         "errorlog": "-",
         "proc_name": "briefing",
         "graceful_timeout": 10,
+        # One fixed socket path per user would make a second instance on the machine clash.
+        "control_socket_disable": True,
     }
     BriefingServer({"STORE": store}, settings).run()

@@ -1,0 +1,258 @@
+"""End to end: the real `briefing serve` (gunicorn, two workers) over a store rebuilt under it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.store import Store
+from tests.factories import ContentTree
+
+BRIEFING = Path(sys.executable).with_name("briefing")
+# DESIGN.md: within 2 seconds of the rename, every worker serves the new store.
+SWITCH_WITHIN = 2.0
+Build = Callable[[ContentTree], str]
+
+
+@dataclass(frozen=True)
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+
+StartServer = Callable[..., Server]
+
+
+@dataclass(frozen=True)
+class Answer:
+    sent: float  # time.monotonic() when the request went out
+    status: int  # 0: the request failed without an HTTP answer
+    body: dict[str, Any]
+
+
+def get_json(url: str) -> tuple[int, dict[str, Any]]:
+    """GET url: its status and JSON body, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.load(error)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout} s")
+        time.sleep(0.05)
+
+
+def answered_since(answers: list[Answer], moment: float) -> list[Answer]:
+    return [answer for answer in answers if answer.sent > moment]
+
+
+def failures(answers: list[Answer]) -> list[Answer]:
+    return [answer for answer in answers if answer.status != 200]
+
+
+def versions(answers: list[Answer]) -> set[str | None]:
+    return {answer.body.get("content_version") for answer in answers}
+
+
+class ReadyzPoller:
+    """Clients asking /readyz back to back for a while; every answer kept with when it was asked."""
+
+    def __init__(self, server: Server, seconds: float, clients: int = 2) -> None:
+        self.url = f"{server.url}/readyz"
+        self.until = time.monotonic() + seconds
+        self.answers: list[Answer] = []
+        self.threads = [threading.Thread(target=self.poll, daemon=True) for _ in range(clients)]
+
+    def __enter__(self) -> ReadyzPoller:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, failure: type[BaseException] | None, *_: object) -> None:
+        if failure is not None:
+            self.until = 0.0
+        for thread in self.threads:
+            thread.join(timeout=max(0.0, self.until - time.monotonic()) + 10)
+
+    def poll(self) -> None:
+        while (sent := time.monotonic()) < self.until:
+            try:
+                status, body = get_json(self.url)
+            except Exception as exc:  # a failed request is an answer the test asserts on
+                status, body = 0, {"error": repr(exc)}
+            self.answers.append(Answer(sent, status, body))
+            time.sleep(0.01)
+
+
+def warm_up(server: Server) -> list[Answer]:
+    """A second of concurrent requests, so that every worker has opened the store."""
+    with ReadyzPoller(server, seconds=1, clients=4) as poller:
+        pass
+    return poller.answers
+
+
+def is_live(server: Server) -> bool:
+    if server.process.poll() is not None:
+        pytest.fail(f"`briefing serve` exited:\n{server.log.read_text()}")
+    try:
+        return get_json(f"{server.url}/healthz")[0] == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def start_server(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
+    """Start `briefing serve` on a free port with two workers; stopped when the test ends."""
+    started: list[Server] = []
+    inherited = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
+
+    def start(**env: str) -> Server:
+        port = free_port()
+        log = tmp_path / f"serve-{port}.log"
+        command = [BRIEFING, "serve", "--store", store_path]
+        command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                command, env={**inherited, **env}, cwd=tmp_path, stdout=output, stderr=output
+            )
+        server = Server(process, f"http://127.0.0.1:{port}", log)
+        started.append(server)
+        wait_until(lambda: is_live(server), 15, "answer from /healthz")
+        return server
+
+    yield start
+    for server in started:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=5)
+
+
+@pytest.fixture
+def build(build_store: Callable[[ContentTree], Store]) -> Build:
+    """`briefing build` into store_path; the content version open_store() then reads from it."""
+
+    def run(tree: ContentTree) -> str:
+        store = build_store(tree)
+        store.close()
+        return store.content_version
+
+    return run
+
+
+def test_healthz_and_readyz_report_the_store(
+    content: ContentTree, build: Build, start_server: StartServer
+) -> None:
+    content.issue("2011-01-12")
+    content.issue("2011-01-26")
+    version = build(content)
+    server = start_server()
+    assert get_json(f"{server.url}/healthz") == (200, {"status": "ok"})
+    status, body = get_json(f"{server.url}/readyz")
+    assert status == 200
+    assert body["status"] == "ready"
+    assert body["content_version"] == version
+    assert body["issues"] == 2
+    assert "warning" not in body
+
+
+def test_rebuild_under_load_is_served_by_every_worker_within_two_seconds(
+    content: ContentTree, build: Build, start_server: StartServer
+) -> None:
+    content.issue("2011-01-12")
+    old = build(content)
+    server = start_server()
+    with ReadyzPoller(server, seconds=8) as poller:
+        wait_until(lambda: len(poller.answers) >= 10, 5, "answers before the rebuild")
+        content.issue("2011-01-26")
+        new = build(content)
+        built = time.monotonic()
+    assert new != old
+    assert failures(poller.answers) == []
+    assert poller.answers[0].body["content_version"] == old
+    late = answered_since(poller.answers, built + SWITCH_WITHIN)
+    assert late and versions(late) == {new}
+
+
+def test_sighup_makes_every_worker_serve_the_rebuilt_store(
+    content: ContentTree, build: Build, start_server: StartServer
+) -> None:
+    content.issue("2011-01-12")
+    old = build(content)
+    server = start_server(BRIEFING_STORE_CHECK_INTERVAL="3600")
+    assert versions(warm_up(server)) == {old}
+    content.issue("2011-01-26")
+    new = build(content)
+    assert versions(warm_up(server)) == {old}, "workers looked at the store before the hour"
+    with ReadyzPoller(server, seconds=SWITCH_WITHIN + 2, clients=4) as poller:
+        os.kill(server.process.pid, signal.SIGHUP)
+        hung_up = time.monotonic()
+    assert failures(poller.answers) == []
+    late = answered_since(poller.answers, hung_up + SWITCH_WITHIN)
+    assert late and versions(late) == {new}
+
+
+def test_missing_store_is_not_ready_until_built(
+    content: ContentTree, build: Build, store_path: Path, start_server: StartServer
+) -> None:
+    server = start_server()
+    status, body = get_json(f"{server.url}/readyz")
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert str(store_path) in body["reason"]
+    assert get_json(f"{server.url}/healthz")[0] == 200
+    content.issue("2011-01-12")
+    with ReadyzPoller(server, seconds=SWITCH_WITHIN + 2) as poller:
+        version = build(content)
+        built = time.monotonic()
+    assert {answer.status for answer in poller.answers} <= {200, 503}
+    late = answered_since(poller.answers, built + SWITCH_WITHIN)
+    assert late and failures(late) == []
+    assert versions(late) == {version}
+
+
+def test_store_replaced_by_garbage_keeps_the_last_good_store_in_service(
+    content: ContentTree, build: Build, store_path: Path, start_server: StartServer
+) -> None:
+    content.issue("2011-01-12")
+    good = build(content)
+    server = start_server()
+    assert versions(warm_up(server)) == {good}
+    garbage = store_path.with_name("garbage.tmp")
+    garbage.write_bytes(b"this is not a briefing store\n" * 64)
+    with ReadyzPoller(server, seconds=SWITCH_WITHIN + 2) as poller:
+        os.replace(garbage, store_path)
+        replaced = time.monotonic()
+    assert failures(poller.answers) == []
+    assert versions(poller.answers) == {good}
+    late = answered_since(poller.answers, replaced + SWITCH_WITHIN)
+    assert late and all("warning" in answer.body for answer in late)
