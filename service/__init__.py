@@ -9,7 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from service import ops
+from service import failures, ops
+from service.cache import ResponseCache
 from service.config import Defaults
 from service.live import EXTENSION, LiveStore, StoreUnavailable
 
@@ -26,5 +27,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     with contextlib.suppress(StoreUnavailable):
         live.current()  # open it as the worker starts, not on its first request
+    app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
+        app.wsgi_app, live, max_bytes=int(app.config["CACHE_MAX_BYTES"])
+    )
+    failures.init_app(app)
     app.register_blueprint(ops.blueprint)
     return app

@@ -21,3 +21,9 @@ class Defaults:
     STORE_CHECK_INTERVAL = 1.0
     # The public URL every link is built from; None means the publication's own base_url.
     BASE_URL: str | None = None
+    # Seconds clients and proxies may keep an API answer or a subscription feed.
+    MAX_AGE = 300
+    # Seconds for documents that never change once written (closed feed archive pages).
+    IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+    # Bytes of rendered responses each worker keeps in memory.
+    CACHE_MAX_BYTES = 32 * 1024 * 1024

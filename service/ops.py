@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from service.live import StoreUnavailable, current_store, live_store
+from service.responses import not_cacheable
 
 blueprint = Blueprint("ops", __name__)
 
@@ -12,7 +13,7 @@ blueprint = Blueprint("ops", __name__)
 @blueprint.get("/healthz")
 def healthz() -> Response:
     """The process is alive and answering."""
-    return jsonify(status="ok")
+    return not_cacheable(jsonify(status="ok"))
 
 
 @blueprint.get("/readyz")
@@ -21,7 +22,7 @@ def readyz() -> tuple[Response, int]:
     try:
         store = current_store()
     except StoreUnavailable as exc:
-        return jsonify(status="unavailable", reason=exc.reason), 503
+        return not_cacheable(jsonify(status="unavailable", reason=exc.reason)), 503
     body = {
         "status": "ready",
         "content_version": store.content_version,
@@ -30,4 +31,4 @@ def readyz() -> tuple[Response, int]:
     }
     if problem := live_store().problem:
         body["warning"] = f"{problem}; serving the last good store"
-    return jsonify(body), 200
+    return not_cacheable(jsonify(body)), 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from service import create_app
 from service.cli import main
 from service.store import Store, open_store
 from tests.factories import ContentTree
+from tests.servers import StartServer, serving
 
 
 @pytest.fixture
@@ -53,3 +54,9 @@ def build_store(store_path: Path, run_cli: Callable[..., Result]) -> Callable[[C
 @pytest.fixture
 def app(store_path: Path) -> Any:
     return create_app({"TESTING": True, "STORE": str(store_path), "STORE_CHECK_INTERVAL": 0})
+
+
+@pytest.fixture
+def start_server(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
+    """Start `briefing serve` on a free port with two workers; stopped when the test ends."""
+    yield from serving(tmp_path, store_path)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,21 +15,11 @@ import pytest
 
 from service.store import Store
 from tests.factories import ContentTree
+from tests.servers import Server, StartServer, get_json, wait_until
 
-BRIEFING = Path(sys.executable).with_name("briefing")
 # DESIGN.md: within 2 seconds of the rename, every worker serves the new store.
 SWITCH_WITHIN = 2.0
 Build = Callable[[ContentTree], str]
-
-
-@dataclass(frozen=True)
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-
-StartServer = Callable[..., Server]
 
 
 @dataclass(frozen=True)
@@ -43,30 +27,6 @@ class Answer:
     sent: float  # time.monotonic() when the request went out
     status: int  # 0: the request failed without an HTTP answer
     body: dict[str, Any]
-
-
-def get_json(url: str) -> tuple[int, dict[str, Any]]:
-    """GET url: its status and JSON body, error statuses included."""
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, json.load(response)
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.load(error)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"no {what} within {timeout} s")
-        time.sleep(0.05)
 
 
 def answered_since(answers: list[Answer], moment: float) -> list[Answer]:
@@ -116,45 +76,6 @@ def warm_up(server: Server) -> list[Answer]:
     with ReadyzPoller(server, seconds=1, clients=4) as poller:
         pass
     return poller.answers
-
-
-def is_live(server: Server) -> bool:
-    if server.process.poll() is not None:
-        pytest.fail(f"`briefing serve` exited:\n{server.log.read_text()}")
-    try:
-        return get_json(f"{server.url}/healthz")[0] == 200
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def start_server(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
-    """Start `briefing serve` on a free port with two workers; stopped when the test ends."""
-    started: list[Server] = []
-    inherited = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
-
-    def start(**env: str) -> Server:
-        port = free_port()
-        log = tmp_path / f"serve-{port}.log"
-        command = [BRIEFING, "serve", "--store", store_path]
-        command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                command, env={**inherited, **env}, cwd=tmp_path, stdout=output, stderr=output
-            )
-        server = Server(process, f"http://127.0.0.1:{port}", log)
-        started.append(server)
-        wait_until(lambda: is_live(server), 15, "answer from /healthz")
-        return server
-
-    yield start
-    for server in started:
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=5)
 
 
 @pytest.fixture

@@ -179,5 +179,20 @@ def test_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         db.execute("CREATE TABLE issues (id TEXT)")
         db.execute("INSERT INTO meta VALUES ('schema_version', '0')")
     db.close()
-    with pytest.raises(StoreError, match="store schema version '0', this service reads 1"):
+    with pytest.raises(StoreError, match="store schema version '0', this service reads 2"):
         open_store(path)
+
+
+def test_last_updated_is_the_newest_issue_update(
+    content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    content.issue("2011-01-12", updated=dt.datetime(2011, 1, 20, 9, tzinfo=dt.UTC))
+    content.issue("2011-01-26")
+    assert build_store(content).last_updated == dt.datetime(2011, 1, 26, tzinfo=dt.UTC)
+
+
+def test_empty_store_was_last_updated_when_built(
+    content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    store = build_store(content)
+    assert store.last_updated == store.built_at

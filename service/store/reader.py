@@ -81,6 +81,12 @@ class Store:
         self._db = connection
         self.content_version = meta["content_version"]
         self.built_at = dt.datetime.fromisoformat(meta["built_at"])
+        # The newest `updated` of any issue: what changed last (the build time while empty).
+        self.last_updated = (
+            dt.datetime.fromisoformat(meta["last_updated"])
+            if meta["last_updated"]
+            else self.built_at
+        )
         self.issue_count: int = issue_count
         self.publication = publication_from_json(meta["publication"])
 

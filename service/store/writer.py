@@ -14,7 +14,7 @@ from typing import Any
 
 from service.model import Article, Issue, Publication
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -> str:
@@ -32,14 +32,17 @@ def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -
         )
         publication_json = as_json(dataclasses.asdict(publication))
         digest.update(publication_json.encode())
+        last_updated: dt.datetime | None = None
         for issue in issues:
             insert_issue(connection, issue, digest.update)
+            last_updated = max(last_updated or issue.updated, issue.updated)
         content_version = digest.hexdigest()[:16]
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "content_version": content_version,
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "publication": publication_json,
+            "last_updated": last_updated.isoformat() if last_updated else "",
         }
         connection.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
         connection.execute(

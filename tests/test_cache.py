@@ -1,0 +1,170 @@
+"""The response cache: rendered once per store version; ETag, 304, HEAD and gzip from memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from flask import Flask, Response, request
+
+from service import create_app
+from service.responses import cacheable
+from service.site import current_site
+from service.store import Store
+from tests.factories import ContentTree
+
+LAST_MODIFIED = "Wed, 26 Jan 2011 00:00:00 GMT"
+
+
+@pytest.fixture
+def renders(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> list[str]:
+    """A test route rendering the store's issue ids; the list records each real render."""
+    content.issue("2011-01-12")
+    content.issue("2011-01-26")
+    build_store(content)
+    rendered: list[str] = []
+
+    @app.get("/probe")
+    def probe() -> Response:
+        site = current_site()
+        rendered.append(request.query_string.decode())
+        body = " ".join(issue.id for issue in site.store.issues().items) * 40
+        return cacheable(Response(body, mimetype="text/plain"), 60, site.store.last_updated)
+
+    @app.get("/private")
+    def private() -> Response:
+        rendered.append("private")
+        return Response("not kept")
+
+    return rendered
+
+
+def test_repeated_requests_render_once(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    first, second = client.get("/probe"), client.get("/probe")
+    assert first.data == second.data
+    assert renders == [""]
+    client.get("/probe?page=2")
+    assert renders == ["", "page=2"]
+
+
+def test_cacheable_response_headers(app: Flask, renders: list[str]) -> None:
+    response = app.test_client().get("/probe")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Last-Modified"] == LAST_MODIFIED
+    assert response.headers["Vary"] == "Accept-Encoding"
+    assert response.headers["ETag"].startswith('"') and response.headers["ETag"].endswith('"')
+    assert response.headers["Content-Length"] == str(len(response.data))
+
+
+def test_if_none_match_returns_304(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    etag = client.get("/probe").headers["ETag"]
+    response = client.get("/probe", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == etag
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert "Content-Type" not in response.headers
+
+
+def test_other_etag_gets_the_full_response(app: Flask, renders: list[str]) -> None:
+    response = app.test_client().get("/probe", headers={"If-None-Match": '"other"'})
+    assert response.status_code == 200
+
+
+def test_if_modified_since_returns_304(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    assert client.get("/probe", headers={"If-Modified-Since": LAST_MODIFIED}).status_code == 304
+    earlier = "Tue, 25 Jan 2011 23:59:59 GMT"
+    assert client.get("/probe", headers={"If-Modified-Since": earlier}).status_code == 200
+
+
+def test_head_has_the_headers_without_the_body(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    get, head = client.get("/probe"), client.head("/probe")
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["ETag"] == get.headers["ETag"]
+    assert head.headers["Content-Length"] == get.headers["Content-Length"]
+
+
+def test_gzip_when_asked(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    plain = client.get("/probe")
+    zipped = client.get("/probe", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert zipped.headers["ETag"] != plain.headers["ETag"]
+    revalidated = client.get(
+        "/probe", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
+    assert revalidated.status_code == 304
+    refused = client.get("/probe", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers
+
+
+def test_rebuild_changes_the_etag_and_the_bytes(
+    app: Flask,
+    renders: list[str],
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+) -> None:
+    client = app.test_client()
+    before = client.get("/probe")
+    content.issue("2011-02-09")
+    build_store(content)
+    after = client.get("/probe", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.data.startswith(b"2011-02-09")
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_identical_store_gives_identical_bytes_and_etag(
+    app: Flask,
+    renders: list[str],
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+) -> None:
+    before = app.test_client().get("/probe")
+    build_store(content)
+    after = app.test_client().get("/probe")
+    assert (after.data, after.headers["ETag"]) == (before.data, before.headers["ETag"])
+
+
+def test_responses_not_marked_cacheable_are_rendered_each_time(
+    app: Flask, renders: list[str]
+) -> None:
+    client = app.test_client()
+    client.get("/private")
+    response = client.get("/private")
+    assert renders == ["private", "private"]
+    assert "ETag" not in response.headers
+    assert response.data == b"not kept"
+
+
+def test_cache_is_bounded_in_bytes(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], store_path: Path
+) -> None:
+    content.issue("2011-01-12")
+    build_store(content)
+    app = create_app({"STORE": str(store_path), "CACHE_MAX_BYTES": 8 * 1024})
+    rendered: list[int] = []
+
+    @app.get("/big/<int:n>")
+    def big(n: int) -> Response:
+        rendered.append(n)
+        return cacheable(Response(b"x" * 900), 60, dt.datetime(2011, 1, 12, tzinfo=dt.UTC))
+
+    client = app.test_client()
+    for n in range(20):
+        client.get(f"/big/{n}")
+    client.get("/big/19")
+    client.get("/big/0")
+    assert rendered == [*range(20), 0]
