@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONTENT ?= content
 STORE ?= var/briefing.sqlite3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build check test lint typecheck clean
+.PHONY: run build check test lint typecheck browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +36,14 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-test: lint typecheck
+# Debian's Chromium and its driver for tests/test_browser.py, installed only when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y --no-install-recommends chromium chromium-driver; }
+
+test: lint typecheck browser
 	$(BIN)/pytest
 
 clean:

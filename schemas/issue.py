@@ -13,6 +13,7 @@ from schemas.publication import PersonSchema
 from service.model import ArticleDraft, IssueDraft, Source
 
 ISSUE_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z0-9]+)*$"
+ISSUE_ID_MAX = 100
 MAX_TAGS = 50
 
 
@@ -89,10 +90,13 @@ class IssueSchema(TaggedSchema):
 
     id = fields.String(
         required=True,
-        validate=validate.Regexp(
-            ISSUE_ID_PATTERN,
-            error="Not a valid issue id: name the folder after the issue's date, YYYY-MM-DD.",
-        ),
+        validate=[
+            validate.Length(max=ISSUE_ID_MAX, error="Longer than {max} characters."),
+            validate.Regexp(
+                ISSUE_ID_PATTERN,
+                error="Not a valid issue id: name the folder after the issue's date, YYYY-MM-DD.",
+            ),
+        ],
     )
     number = fields.Integer(
         strict=True,

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from service import failures, ops
+from service import api, failures, feeds, ops, pages
 from service.cache import ResponseCache
 from service.config import Defaults
 from service.live import EXTENSION, LiveStore, StoreUnavailable
@@ -17,7 +17,7 @@ from service.live import EXTENSION, LiveStore, StoreUnavailable
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then BRIEFING_* environment variables, then test_config."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # pages serve our assets, with caching
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("BRIEFING")
     if test_config:
@@ -32,4 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     failures.init_app(app)
     app.register_blueprint(ops.blueprint)
+    api.init_app(app)
+    feeds.init_app(app)
+    pages.init_app(app)
     return app

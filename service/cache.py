@@ -108,7 +108,8 @@ class ResponseCache:
         )
         etag = f"{version}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"
         last_modified = parse_date(headers.get("Last-Modified"))
-        for name in ("Content-Length", "ETag", "Vary"):
+        # Kept responses get their ETag and Vary from this layer; others keep the app's Vary.
+        for name in ("Content-Length", "ETag", *(("Vary",) if cacheable else ())):
             headers.remove(name)
         return Representation(
             said["status"], headers.to_wsgi_list(), body, etag, last_modified

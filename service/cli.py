@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
@@ -56,8 +57,10 @@ def check(content: Path) -> None:
 def build(content: Path, store: Path) -> None:
     """Validate CONTENT and, only if it is all good, replace the store with a new build."""
     from service.build import build as build_store
+    from service.websub import announce_build, open_previous
 
     started = time.monotonic()
+    previous = open_previous(store)  # to tell the WebSub hub which feeds the build changes
     try:
         result = build_store(content, store)
     except ContentErrors as errors:
@@ -71,6 +74,7 @@ def build(content: Path, store: Path) -> None:
         f"built {result.store}: {result.issues} issue(s), {result.articles} article(s),"
         f" content version {result.content_version} ({time.monotonic() - started:.1f} s)"
     )
+    announce_build(previous, result.store, click.echo)
 
 
 @main.command()
@@ -85,13 +89,14 @@ def build(content: Path, store: Path) -> None:
 )
 def serve(store: Path, bind: str, workers: int) -> None:
     """Serve the store under gunicorn."""
+    from service import create_app
     from service.serve import serve as run_server
 
     root = f"http://{bind}"
     click.echo(f"briefing: serving {store} at {root}/")
     for path, what in (("/healthz", "liveness"), ("/readyz", "readiness and content version")):
         click.echo(f"  {root}{path}  {what}")
-    run_server(str(store), bind, workers)
+    run_server(functools.partial(create_app, {"STORE": str(store)}), bind, workers)
 
 
 @main.command("import-text")

@@ -1,20 +1,18 @@
-"""Running the app under gunicorn: the only module that knows gunicorn."""
+"""Running a WSGI app under gunicorn: the only module that knows gunicorn."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from service import create_app
 
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn with the settings below; each worker loads its own app."""
 
-class BriefingServer(BaseApplication):  # type: ignore[misc]
-    """gunicorn with settings from the command line; each worker builds its own app."""
-
-    def __init__(self, app_config: dict[str, Any], settings: dict[str, Any]) -> None:
-        self.app_config = app_config
+    def __init__(self, load_app: Callable[[], Any], settings: dict[str, Any]) -> None:
+        self.load_app = load_app
         self.settings = settings
         super().__init__()
 
@@ -22,11 +20,13 @@ class BriefingServer(BaseApplication):  # type: ignore[misc]
         for key, value in self.settings.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
-        return create_app(self.app_config)
+    def load(self) -> Any:
+        return self.load_app()
 
 
-def serve(store: str, bind: str, workers: int) -> None:
+def serve(load_app: Callable[[], Any], bind: str, workers: int) -> None:
+    """Serve until stopped. The benchmark's baselines run through here too, so they get
+    exactly the service's settings."""
     settings = {
         "bind": [bind],
         "workers": workers,
@@ -34,7 +34,12 @@ def serve(store: str, bind: str, workers: int) -> None:
         "errorlog": "-",
         "proc_name": "briefing",
         "graceful_timeout": 10,
+        # Deliberate: every API string's maxLength keeps the longest valid request line
+        # (q of 200 four-byte characters, every other string at its maximum) inside it.
+        "limit_request_line": 4094,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         # One fixed socket path per user would make a second instance on the machine clash.
         "control_socket_disable": True,
     }
-    BriefingServer({"STORE": store}, settings).run()
+    Server(load_app, settings).run()

@@ -68,8 +68,11 @@ def serving(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
     started: list[Server] = []
     inherited = {key: value for key, value in os.environ.items() if not key.startswith("BRIEFING_")}
 
-    def start(**env: str) -> Server:
+    def start(own_base_url: bool = False, **env: str) -> Server:
+        """Start one server; with own_base_url, every link it writes points at itself."""
         port = free_port()
+        if own_base_url:
+            env = {"BRIEFING_BASE_URL": f"http://127.0.0.1:{port}", **env}
         log = tmp_path / f"serve-{port}.log"
         command = [BRIEFING, "serve", "--store", store_path]
         command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]

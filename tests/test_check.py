@@ -271,3 +271,12 @@ def test_every_error_is_reported_in_one_run(
         "publication.toml:5: base_url: Not an absolute http or https URL.",
     ]
     assert run_cli("check", content.root).output.endswith("5 error(s); nothing was built.\n")
+
+
+def test_issue_id_longer_than_its_url_allows(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    issue_id = "2011-01-12-" + "a" * 90
+    content.write(f"issues/{issue_id}/issue.toml", "date = 2011-01-12\n")
+    content.write(f"issues/{issue_id}/01-a.md", ARTICLE)
+    assert check() == [f"issues/{issue_id}:1: id: Longer than 100 characters."]

@@ -123,6 +123,22 @@ class Store:
         ).fetchall()
         return Page(self._issues(rows), total, query.page, query.per_page)
 
+    def adjacent(self, issue_id: str) -> tuple[Issue | None, Issue | None]:
+        """The issues published just before and just after this one; None past either end."""
+        before, after = (
+            self._db.execute(
+                f"SELECT {ISSUE_COLUMNS} FROM issues i"
+                f" WHERE i.pk {side} (SELECT pk FROM issues WHERE id = ?)"
+                f" ORDER BY i.pk {direction} LIMIT 1",
+                (issue_id,),
+            ).fetchone()
+            for side, direction in (("<", "DESC"), (">", "ASC"))
+        )
+        return (
+            self._issues([before])[0] if before else None,
+            self._issues([after])[0] if after else None,
+        )
+
     def articles(self, query: Query = Query()) -> Page[Article]:
         where, params = self._filters(query, issue_level=False)
         joined = "FROM articles a JOIN issues i ON i.pk = a.issue_pk"
@@ -160,6 +176,45 @@ class Store:
             SearchHit(article_from_row(row[:12]), marked_snippet(row[12]), row[13]) for row in rows
         )
         return Page(hits, total, page, per_page)
+
+    def issue_window(self, start: int, stop: int) -> tuple[Issue, ...]:
+        """Issues newest first, from the start-th up to the stop-th (0-based): one feed page."""
+        rows = self._db.execute(
+            f"SELECT {ISSUE_COLUMNS} FROM issues i ORDER BY i.pk DESC LIMIT ? OFFSET ?",
+            (max(0, stop - start), start),
+        ).fetchall()
+        return self._issues(rows)
+
+    def article_count(self, tag: str | None = None) -> int:
+        """How many articles there are, or how many carry `tag`."""
+        if tag is None:
+            return self._count("SELECT count(*) FROM articles", ())
+        return self._count("SELECT count(*) FROM article_tags WHERE tag = ?", (tag,))
+
+    def article_window(
+        self, start: int, stop: int, tag: str | None = None
+    ) -> tuple[tuple[Issue, Article], ...]:
+        """Articles newest first (an issue's in reading order), each with its issue: a feed page."""
+        where, params = self._filters(Query(tag=tag), issue_level=False)
+        rows = self._db.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+            f" WHERE {where} ORDER BY a.issue_pk DESC, a.position ASC LIMIT ? OFFSET ?",
+            (*params, max(0, stop - start), start),
+        ).fetchall()
+        issue_pks = sorted({row[0] for row in rows})
+        placeholders = ",".join("?" * len(issue_pks))
+        issue_rows = self._db.execute(
+            f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.pk IN ({placeholders})", issue_pks
+        ).fetchall()
+        issues = {
+            row[0]: issue for row, issue in zip(issue_rows, self._issues(issue_rows), strict=True)
+        }
+        return tuple((issues[row[0]], article_from_row(row)) for row in rows)
+
+    def first_issue_date(self) -> dt.date | None:
+        """The date of the oldest issue: when the publication began, for feeds' own ids."""
+        first: str | None = self._db.execute("SELECT min(date) FROM issues").fetchone()[0]
+        return dt.date.fromisoformat(first) if first else None
 
     def _filters(self, query: Query, issue_level: bool) -> tuple[str, list[Any]]:
         clauses, params = ["1"], []

@@ -1,0 +1,68 @@
+"""Representations as cacheable JSON responses; pages of a list with RFC 8288 Link headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from flask import Response, current_app, request
+from marshmallow import Schema
+
+from schemas.query import Paging
+from schemas.representation import LinksContext
+from service.api.problems import ParameterError
+from service.model import Page
+from service.responses import cacheable
+from service.site import Site, Urls
+
+JSON = "application/json; charset=utf-8"
+T = TypeVar("T")
+
+
+def represent(schema: Schema, value: Any, urls: Urls, last_modified: dt.datetime) -> Response:
+    """`value` dumped by `schema`, its links built from the base URL, marked cacheable."""
+    with LinksContext(urls):
+        body = json.dumps(schema.dump(value), ensure_ascii=False, separators=(",", ":"))
+    response = Response(body, content_type=JSON)
+    return cacheable(response, current_app.config["MAX_AGE"], last_modified)
+
+
+def represent_page(
+    schema: type[Schema], page: Page[Any], site: Site, only: Sequence[str] | None = None
+) -> Response:
+    """One page of a list as {items, meta} with Link headers; 404 naming `page` past the end.
+
+    Lists change whenever the store does, so they were last modified when it was.
+    """
+    if page.page > page.pages:
+        reason = f"Past the last page: there are {page.pages}."
+        raise ParameterError(404, "query", "page", reason)
+    selected = schema() if only is None else schema(only=[*(f"items.{n}" for n in only), "meta"])
+    value = {"items": page.items, "meta": page}
+    response = represent(selected, value, site.urls, site.store.last_updated)
+    response.headers["Link"] = page_links(site.urls, page)
+    return response
+
+
+def page_links(urls: Urls, page: Page[Any]) -> str:
+    """first, prev, next and last, each this request's URL at that page."""
+    numbers = {"first": 1, "prev": page.page - 1, "next": page.page + 1, "last": page.pages}
+    return ", ".join(
+        f'<{page_url(urls, number)}>; rel="{rel}"'
+        for rel, number in numbers.items()
+        if 1 <= number <= page.pages
+    )
+
+
+def page_url(urls: Urls, number: int) -> str:
+    """This request's URL, built from the base URL, at page `number`; other parameters kept."""
+    return urls.page(request.path, **{**request.args.to_dict(), "page": number})
+
+
+def page_of(items: Sequence[T], paging: Paging) -> Page[T]:
+    """One page of a list already in memory."""
+    start = (paging.page - 1) * paging.per_page
+    chosen = tuple(items[start : start + paging.per_page])
+    return Page(chosen, len(items), paging.page, paging.per_page)

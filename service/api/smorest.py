@@ -1,0 +1,68 @@
+"""flask-smorest, typed and set up for this API: the only module that imports it.
+
+Three of its defaults change (DESIGN.md, "Known traps"): argument errors are 400s, not 422s;
+an unknown query parameter is refused (webargs would drop it; the schemas say unknown=RAISE);
+and errors are documented as RFC 9457 problems and rendered by service.failures, not by
+flask-smorest's own handler and schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+import flask_smorest
+from flask import Response
+from flask_smorest.utils import prepare_response
+from marshmallow import Schema
+from webargs.flaskparser import FlaskParser
+
+from schemas.problem import ProblemSchema
+from service.api.problems import PROBLEM_JSON
+
+View = Callable[..., Response]
+Decorator = Callable[[View], View]
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    """The decorators views use, typed."""
+
+    ARGUMENTS_PARSER = Parser(unknown=None)  # None: each schema's own `unknown` holds
+
+    def get(self, rule: str) -> Decorator:
+        decorator: Decorator = self.route(rule, methods=["GET"])
+        return decorator
+
+    def query(self, schema: type[Schema]) -> Decorator:
+        """Parse the query string with `schema`, handing the view what it loads."""
+        decorator: Decorator = self.arguments(schema, location="query")
+        return decorator
+
+    def ok(self, schema: type[Schema], headers: dict[str, Any]) -> Decorator:
+        """Document the 200 answer (the view builds it), and that a 404 may come instead."""
+        answer: Decorator = self.response(200, schema, headers=headers)
+        missing: Decorator = self.alt_response(404, "NOT_FOUND")
+        return lambda view: answer(missing(view))
+
+
+class Api(flask_smorest.Api):  # type: ignore[misc]
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_pagination_header(self) -> None:
+        """Lists page with `meta` and Link headers, not flask-smorest's X-Pagination."""
+
+    def _register_error_handlers(self) -> None:
+        """service.failures already renders every error under /api/ as a problem."""
+
+    def _register_responses(self) -> None:
+        """The error responses operations refer to, as application/problem+json."""
+        named = {status.name: status.phrase for status in HTTPStatus if status >= 400}
+        for name, description in {**named, "DEFAULT_ERROR": "An error"}.items():
+            response = {"description": description, "schema": self.ERROR_SCHEMA}
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(name, response, lazy=True)

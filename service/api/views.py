@@ -1,0 +1,115 @@
+"""/api/v1: issues, articles, tags and search. Each view reads its arguments, asks the store,
+and hands the answer to a representation; errors are raised, never answered here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+
+from schemas.fields import SLUG_MAX
+from schemas.issue import ISSUE_ID_MAX
+from schemas.query import (
+    ArticleListingSchema,
+    IssueListingSchema,
+    Listing,
+    NoArgumentsSchema,
+    Paging,
+    Search,
+    SearchSchema,
+    TagListingSchema,
+)
+from schemas.representation import (
+    ArticleDetailSchema,
+    ArticlePageSchema,
+    IssueDetailSchema,
+    IssuePageSchema,
+    SearchPageSchema,
+    TagPageSchema,
+)
+from service.api.problems import not_found
+from service.api.rendering import page_of, represent, represent_page
+from service.api.smorest import Blueprint
+from service.errors import NotFound
+from service.site import current_site
+
+ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"
+ARTICLE = f"{ISSUE}/articles/<string(maxlength={SLUG_MAX}):article_id>"
+
+
+def header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+CACHE_HEADERS = {
+    "ETag": header("A strong validator: send it back as If-None-Match to get a 304."),
+    "Last-Modified": header("When the content last changed: If-Modified-Since gets a 304."),
+    "Cache-Control": header("public, max-age=…"),
+}
+LIST_HEADERS = {**CACHE_HEADERS, "Link": header('RFC 8288: rel="first", "prev", "next", "last".')}
+
+
+blueprint = Blueprint(
+    "v1", __name__, url_prefix="/api/v1", description="The briefing's issues and articles."
+)
+blueprint.register_error_handler(NotFound, not_found)
+
+
+@blueprint.get("/issues")
+@blueprint.query(IssueListingSchema)
+@blueprint.ok(IssuePageSchema, LIST_HEADERS)
+def issues(listing: Listing) -> Response:
+    """Issues, newest first, each with its articles named."""
+    site = current_site()
+    page = site.store.issues(listing.query)
+    return represent_page(IssuePageSchema, page, site, listing.only)
+
+
+@blueprint.get(ISSUE)
+@blueprint.query(NoArgumentsSchema)
+@blueprint.ok(IssueDetailSchema, CACHE_HEADERS)
+def issue(_: object, issue_id: str) -> Response:
+    """One issue with its articles whole."""
+    site = current_site()
+    found = site.store.issue(issue_id)
+    return represent(IssueDetailSchema(), found, site.urls, found.updated)
+
+
+@blueprint.get(ARTICLE)
+@blueprint.query(NoArgumentsSchema)
+@blueprint.ok(ArticleDetailSchema, CACHE_HEADERS)
+def article(_: object, issue_id: str, article_id: str) -> Response:
+    """One article whole."""
+    site = current_site()
+    found = site.store.article(issue_id, article_id)
+    updated = site.store.issue(issue_id).updated
+    return represent(ArticleDetailSchema(), found, site.urls, updated)
+
+
+@blueprint.get("/articles")
+@blueprint.query(ArticleListingSchema)
+@blueprint.ok(ArticlePageSchema, LIST_HEADERS)
+def articles(listing: Listing) -> Response:
+    """Articles across issues, newest issue first, each issue's in reading order."""
+    site = current_site()
+    page = site.store.articles(listing.query)
+    return represent_page(ArticlePageSchema, page, site, listing.only)
+
+
+@blueprint.get("/tags")
+@blueprint.query(TagListingSchema)
+@blueprint.ok(TagPageSchema, LIST_HEADERS)
+def tags(paging: Paging) -> Response:
+    """Tags in alphabetical order, with how many articles carry each."""
+    site = current_site()
+    return represent_page(TagPageSchema, page_of(site.store.tags(), paging), site)
+
+
+@blueprint.get("/search")
+@blueprint.query(SearchSchema)
+@blueprint.ok(SearchPageSchema, LIST_HEADERS)
+def search(search: Search) -> Response:
+    """Articles matching plain text, best first (bm25), with marked snippets."""
+    site = current_site()
+    page = site.store.search(search.text, search.page, search.per_page)
+    return represent_page(SearchPageSchema, page, site)

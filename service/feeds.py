@@ -1,0 +1,55 @@
+"""Atom, RSS 2.0 and JSON Feed documents: /feeds/... (see service.syndication for the feeds).
+
+    /feeds/issues.atom                      subscription documents: the newest N entries
+    /feeds/articles.rss                     (N is the publication's feed_size)
+    /feeds/tags/<tag>.json
+    /feeds/issues/archive/<k>.atom          RFC 5005 archive page k: entries (k-1)*N+1 ... k*N
+    /feeds/tags/<tag>/archive/<k>.json      counted from the oldest, once full
+
+Archive pages with a newer page after them never change again: they are cached for long.
+
+Each document is rendered once per store version by the response cache in front of the app,
+which answers ETag, 304, HEAD and gzip; errors are short plain text.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app
+from werkzeug.exceptions import NotFound
+
+from service import failures, syndication
+from service.render import FeedNotFound
+from service.responses import cacheable
+from service.site import current_site
+
+blueprint = Blueprint("feeds", __name__, url_prefix="/feeds")
+FORMAT = "<any(atom, rss, json):extension>"
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(blueprint)
+    failures.register(app, "/feeds/", failures.plain_text)
+
+
+@blueprint.get(f"/<any(issues, articles):name>.{FORMAT}")
+@blueprint.get(f"/<any(issues, articles):name>/archive/<int(min=1):page>.{FORMAT}")
+def feed(name: str, extension: str, page: int | None = None) -> Response:
+    return answer(name, extension, page)
+
+
+@blueprint.get(f"/tags/<tag>.{FORMAT}")
+@blueprint.get(f"/tags/<tag>/archive/<int(min=1):page>.{FORMAT}")
+def tag_feed(tag: str, extension: str, page: int | None = None) -> Response:
+    return answer(f"tags/{tag}", extension, page)
+
+
+def answer(name: str, extension: str, page: int | None) -> Response:
+    try:
+        rendered = syndication.render(current_site(), name, extension, page)
+    except FeedNotFound as missing:
+        raise NotFound() from missing
+    response = Response(rendered.body, content_type=rendered.content_type)
+    max_age = current_app.config["IMMUTABLE_MAX_AGE" if rendered.final else "MAX_AGE"]
+    cacheable(response, int(max_age), rendered.updated)
+    response.cache_control.immutable = rendered.final
+    return response

@@ -1,0 +1,215 @@
+"""Feed documents: described once by a few hooks, rendered as Atom, RSS 2.0 or JSON Feed.
+
+A feed is a `Feed` subclass (in the spirit of Django's syndication `Feed`): it says what its
+items are and, hook by hook, what each item's id, title, link, dates and content are.
+`Feed.document(page)` turns one page of it into a `Document`, which knows every URL it links
+to; the renderers (`render.feeds` for Atom and RSS, `render.jsonfeed`) take a Document only.
+
+Paging follows RFC 5005 archived feeds. Counting from the oldest entry, archive page k holds
+entries (k-1)*N+1 ... k*N and exists once it is full; its entries never change. It links
+prev-archive to page k-1 and next-archive to page k+1 once that page exists (every link
+answers), so the newest archive page changes once, when the next one fills, and is `final`
+from then on: every byte fixed. The subscription document holds the newest N entries and
+links prev-archive to the newest full page; while every entry fits in it, it is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from service.errors import NotFound
+from service.model import Person, Publication
+from service.site import Site, Urls
+
+Item = TypeVar("Item")
+MEDIA_TYPES = {
+    "atom": "application/atom+xml",
+    "rss": "application/rss+xml",
+    "json": "application/feed+json",
+}
+
+
+class FeedNotFound(NotFound):
+    """No such feed (an unknown tag) or no such archive page (not full yet, or never)."""
+
+    def __init__(self, name: str, page: int | None = None) -> None:
+        super().__init__(f"no feed {name!r}" + (f" archive page {page}" if page else ""))
+        self.name = name
+        self.page = page
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry, whatever the format: plain-text title and summary, sanitised HTML content."""
+
+    id: str
+    title: str
+    link: str
+    published: dt.datetime
+    updated: dt.datetime
+    summary: str
+    content_html: str
+    categories: tuple[str, ...] = ()
+    authors: tuple[Person, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """One feed document: the subscription document (page None) or archive page `page`."""
+
+    id: str
+    name: str
+    title: str
+    home: str
+    publication: Publication
+    urls: Urls
+    page: int | None
+    total: int
+    entries: tuple[Entry, ...]
+    updated: dt.datetime
+
+    @property
+    def marker(self) -> Literal["complete", "archive"] | None:
+        """The RFC 5005 element that says what this document is, if any."""
+        if self.page is not None:
+            return "archive"
+        return "complete" if self.total <= self.publication.feed_size else None
+
+    @property
+    def archive_pages(self) -> int:
+        """How many archive pages the feed has: one for every N entries."""
+        return self.total // self.publication.feed_size
+
+    @property
+    def final(self) -> bool:
+        """An archive page with a newer one after it: it will never change again."""
+        return self.page is not None and self.page < self.archive_pages
+
+    @property
+    def prev_archive(self) -> int | None:
+        """The archive page just older than this document: the newest full one from the top."""
+        if self.page is None:
+            return None if self.marker == "complete" else self.archive_pages
+        return self.page - 1 or None
+
+    @property
+    def next_archive(self) -> int | None:
+        return self.page + 1 if self.final and self.page is not None else None
+
+    def url(self, extension: str, page: int | None = None) -> str:
+        """This feed's subscription document, or one of its archive pages, in a format."""
+        name = self.name if page is None else f"{self.name}/archive/{page}"
+        return self.urls.feed(name, extension)
+
+    def self_url(self, extension: str) -> str:
+        return self.url(extension, self.page)
+
+    def history_links(self, extension: str) -> list[tuple[str, str]]:
+        """(rel, href) of the hub and the RFC 5005 links, in the given format."""
+        links = [("hub", self.publication.hub)] if self.publication.hub else []
+        if self.page is not None:
+            links.append(("current", self.url(extension)))
+        if self.prev_archive:
+            links.append(("prev-archive", self.url(extension, self.prev_archive)))
+        if self.next_archive:
+            links.append(("next-archive", self.url(extension, self.next_archive)))
+        return links
+
+
+class Feed(ABC, Generic[Item]):
+    """A feed described by hooks; `document()` pages it into Documents."""
+
+    def __init__(self, name: str, site: Site) -> None:
+        self.name = name
+        self.site = site
+
+    @abstractmethod
+    def title(self) -> str: ...
+
+    @abstractmethod
+    def link(self) -> str:
+        """The HTML page this is the feed of."""
+
+    @abstractmethod
+    def count(self) -> int: ...
+
+    @abstractmethod
+    def items(self, start: int, stop: int) -> Sequence[Item]:
+        """Items newest first, from the start-th up to the stop-th (0-based)."""
+
+    @abstractmethod
+    def item_id(self, item: Item) -> str: ...
+
+    @abstractmethod
+    def item_title(self, item: Item) -> str: ...
+
+    @abstractmethod
+    def item_link(self, item: Item) -> str: ...
+
+    @abstractmethod
+    def item_published(self, item: Item) -> dt.datetime: ...
+
+    @abstractmethod
+    def item_updated(self, item: Item) -> dt.datetime: ...
+
+    @abstractmethod
+    def item_summary(self, item: Item) -> str: ...
+
+    @abstractmethod
+    def item_content_html(self, item: Item) -> str: ...
+
+    def item_categories(self, item: Item) -> tuple[str, ...]:
+        return ()
+
+    def item_authors(self, item: Item) -> tuple[Person, ...]:
+        """The item's own authors; none means the publication's author."""
+        return ()
+
+    def document(self, page: int | None = None) -> Document:
+        """The subscription document (page None) or archive page `page`, or FeedNotFound."""
+        total = self.count()
+        start, stop = self.window(total, page)
+        entries = tuple(self.entry(item) for item in self.items(start, stop))
+        return Document(
+            id=self.id(),
+            name=self.name,
+            title=self.title(),
+            home=self.link(),
+            publication=self.site.publication,
+            urls=self.site.urls,
+            page=page,
+            total=total,
+            entries=entries,
+            updated=max((entry.updated for entry in entries), default=self.site.store.last_updated),
+        )
+
+    def window(self, total: int, page: int | None) -> tuple[int, int]:
+        """Where a document's entries start and stop, counted from the newest."""
+        size = self.site.publication.feed_size
+        if page is None:
+            return 0, size
+        if not 1 <= page <= total // size:
+            raise FeedNotFound(self.name, page)
+        return total - page * size, total - (page - 1) * size
+
+    def id(self) -> str:
+        """The feed's own tag URI, dated the year the publication began; the same on every page."""
+        began = self.site.store.first_issue_date() or self.site.store.last_updated.date()
+        return f"tag:{self.site.publication.tag_authority},{began.year}:feed/{self.name}"
+
+    def entry(self, item: Item) -> Entry:
+        return Entry(
+            id=self.item_id(item),
+            title=self.item_title(item),
+            link=self.item_link(item),
+            published=self.item_published(item),
+            updated=self.item_updated(item),
+            summary=self.item_summary(item),
+            content_html=self.item_content_html(item),
+            categories=self.item_categories(item),
+            authors=self.item_authors(item),
+        )

@@ -1,0 +1,174 @@
+"""The briefing's feeds: every issue, every article, and the articles of one tag.
+
+Each is a `service.render.Feed` described by its hooks. `render()` turns a feed's name
+("issues", "articles", "tags/<tag>"), a format and an archive page into the bytes served: for
+the feeds blueprint, and for WebSub, which compares a build's feeds with the last build's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from service.model import Article, Issue, Person
+from service.render import MEDIA_TYPES, Document, Feed, FeedNotFound
+from service.render.feeds import render_atom, render_rss
+from service.render.jsonfeed import render_json
+from service.site import Site, tag_uri
+from service.store import Store
+
+EXTENSIONS = ("atom", "rss", "json")
+RENDERERS: dict[str, Callable[[Document], bytes]] = {
+    "atom": render_atom,
+    "rss": render_rss,
+    "json": render_json,
+}
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    body: bytes
+    content_type: str
+    updated: dt.datetime  # the newest `updated` of its entries
+    final: bool  # an archive page that will never change again
+
+
+def render(site: Site, name: str, extension: str, page: int | None = None) -> RenderedFeed:
+    """One feed document in one format; FeedNotFound for an unknown feed or page."""
+    document = feed_named(site, name).document(page)
+    return RenderedFeed(
+        body=RENDERERS[extension](document),
+        content_type=f"{MEDIA_TYPES[extension]}; charset=utf-8",
+        updated=document.updated,
+        final=document.final,
+    )
+
+
+def feed_named(site: Site, name: str) -> Feed[Any]:
+    if name == "issues":
+        return IssuesFeed(site)
+    if name == "articles":
+        return ArticlesFeed(site)
+    tag = name.removeprefix("tags/")
+    if tag != name and site.store.article_count(tag):
+        return ArticlesFeed(site, tag)
+    raise FeedNotFound(name)
+
+
+def subscription_feeds(store: Store) -> list[str]:
+    """The name of every feed the store has, tags included."""
+    return ["issues", "articles", *(f"tags/{count.tag}" for count in store.tags())]
+
+
+class IssuesFeed(Feed[Issue]):
+    """One entry per issue: the whole issue as content, its standfirsts as summary."""
+
+    def __init__(self, site: Site) -> None:
+        super().__init__("issues", site)
+
+    def title(self) -> str:
+        return self.site.publication.title
+
+    def link(self) -> str:
+        return self.site.urls.home()
+
+    def count(self) -> int:
+        return self.site.store.issue_count
+
+    def items(self, start: int, stop: int) -> Sequence[Issue]:
+        return self.site.store.issue_window(start, stop)
+
+    def item_id(self, issue: Issue) -> str:
+        return tag_uri(self.site.publication, issue)
+
+    def item_title(self, issue: Issue) -> str:
+        return issue.title
+
+    def item_link(self, issue: Issue) -> str:
+        return self.site.urls.issue(issue.id)
+
+    def item_published(self, issue: Issue) -> dt.datetime:
+        return published(issue)
+
+    def item_updated(self, issue: Issue) -> dt.datetime:
+        return issue.updated
+
+    def item_summary(self, issue: Issue) -> str:
+        return "\n\n".join(article.standfirst for article in issue.articles)
+
+    def item_content_html(self, issue: Issue) -> str:
+        return "\n<hr>\n".join(article_html(article, headline=True) for article in issue.articles)
+
+    def item_categories(self, issue: Issue) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(tag for article in issue.articles for tag in article.tags))
+
+
+class ArticlesFeed(Feed[tuple[Issue, Article]]):
+    """One entry per article, of every issue or only those with a tag."""
+
+    def __init__(self, site: Site, tag: str | None = None) -> None:
+        super().__init__("articles" if tag is None else f"tags/{tag}", site)
+        self.tag = tag
+
+    def title(self) -> str:
+        what = "articles" if self.tag is None else f"articles tagged {self.tag}"
+        return f"{self.site.publication.title}: {what}"
+
+    def link(self) -> str:
+        return self.site.urls.home() if self.tag is None else self.site.urls.tag(self.tag)
+
+    def count(self) -> int:
+        return self.site.store.article_count(self.tag)
+
+    def items(self, start: int, stop: int) -> Sequence[tuple[Issue, Article]]:
+        return self.site.store.article_window(start, stop, self.tag)
+
+    def item_id(self, item: tuple[Issue, Article]) -> str:
+        issue, article = item
+        return tag_uri(self.site.publication, issue, article.id)
+
+    def item_title(self, item: tuple[Issue, Article]) -> str:
+        return item[1].headline
+
+    def item_link(self, item: tuple[Issue, Article]) -> str:
+        issue, article = item
+        return self.site.urls.article(issue.id, article.id)
+
+    def item_published(self, item: tuple[Issue, Article]) -> dt.datetime:
+        return published(item[0])
+
+    def item_updated(self, item: tuple[Issue, Article]) -> dt.datetime:
+        return item[0].updated
+
+    def item_summary(self, item: tuple[Issue, Article]) -> str:
+        return item[1].standfirst
+
+    def item_content_html(self, item: tuple[Issue, Article]) -> str:
+        return article_html(item[1])
+
+    def item_categories(self, item: tuple[Issue, Article]) -> tuple[str, ...]:
+        return item[1].tags
+
+    def item_authors(self, item: tuple[Issue, Article]) -> tuple[Person, ...]:
+        return item[1].authors
+
+
+def published(issue: Issue) -> dt.datetime:
+    """When an issue came out: its date at midnight UTC, or its `updated` if that is earlier."""
+    return min(dt.datetime.combine(issue.date, dt.time(), tzinfo=dt.UTC), issue.updated)
+
+
+def article_html(article: Article, headline: bool = False) -> str:
+    """An article as HTML: plain text escaped, the body as the build sanitised it, its sources."""
+    parts = [f"<h2>{escape(article.headline)}</h2>"] if headline else []
+    parts += [f"<p><strong>{escape(article.standfirst)}</strong></p>", article.body_html]
+    if article.sources:
+        links = "".join(
+            f'<li><a href="{escape(source.url)}">{escape(source.title)}</a></li>'
+            for source in article.sources
+        )
+        parts.append(f"<h3>Sources</h3>\n<ul>{links}</ul>")
+    return "\n".join(parts)

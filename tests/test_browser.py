@@ -1,0 +1,159 @@
+"""The pages in a real browser: Debian's headless Chromium, driven by Selenium, against gunicorn.
+
+`make test` installs chromium and chromium-driver. Each test opens a page as a reader would,
+checks what it shows, that the console has no error (a Content-Security-Policy violation or a
+failed load would be one), and writes a screenshot under tests/artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.by import By
+
+from service.store import Store
+from tests.factories import REPO, ContentTree
+from tests.servers import Server, StartServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = REPO / "tests" / "artifacts"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,900",
+]
+PAPER = "rgb(253, 252, 249)"  # the page background our stylesheet sets: proof that it loaded
+SEED_TITLE = "Contradiction at the heart of Big Society"
+
+
+@pytest.fixture
+def server(
+    tmp_path: Path,
+    build_store: Callable[[ContentTree], Store],
+    start_server: StartServer,
+) -> Server:
+    """The shipped content and a second issue, served with every link pointing at the server."""
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    tree = ContentTree(tmp_path / "content")
+    tree.issue("2011-01-26", number=2, tags=["big-society"])
+    build_store(tree).close()
+    return start_server(own_base_url=True)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail("no Chromium: `make test` installs Debian's chromium and chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    yield driver
+    driver.quit()
+
+
+def open_page(browser: WebDriver, url: str) -> None:
+    browser.get(url)
+    assert browser.execute_script("return document.readyState") == "complete"
+
+
+def console_errors(browser: WebDriver) -> list[dict[str, Any]]:
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def screenshot(browser: WebDriver, name: str, width: int = 1280) -> Path:
+    """The whole page at this width, as a PNG under tests/artifacts/."""
+    browser.set_window_size(width, 900)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(width, max(height, 600))
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    assert browser.save_screenshot(str(path)), path
+    return path
+
+
+def text(browser: WebDriver, selector: str) -> list[str]:
+    return [element.text for element in browser.find_elements(By.CSS_SELECTOR, selector)]
+
+
+def styled(browser: WebDriver) -> str:
+    return str(browser.execute_script("return getComputedStyle(document.body).backgroundColor"))
+
+
+def fits_the_width(browser: WebDriver) -> bool:
+    return bool(
+        browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    )
+
+
+def test_home_shows_the_latest_issues(server: Server, browser: WebDriver) -> None:
+    open_page(browser, f"{server.url}/")
+    assert text(browser, "main h1") == ["Latest issues"]
+    assert SEED_TITLE in text(browser, "main h3")
+    assert styled(browser) == PAPER
+    assert console_errors(browser) == []
+    assert screenshot(browser, "home").stat().st_size > 0
+
+
+def test_issue_page_reads_well_on_a_desktop_and_a_phone(server: Server, browser: WebDriver) -> None:
+    open_page(browser, f"{server.url}/issues/2011-01-12")
+    assert text(browser, "main h1") == [SEED_TITLE]
+    article = browser.find_element(By.ID, "contradiction-at-the-heart-of-big-society")
+    assert "‘Big Society and Public Services’" in article.text
+    assert text(browser, "a[rel=next]") == ["Next issue: Article 1 of 2011-01-26 →"]
+    assert styled(browser) == PAPER
+    assert console_errors(browser) == []
+    screenshot(browser, "issue")
+    screenshot(browser, "issue-phone", width=390)
+    assert fits_the_width(browser)
+
+
+def test_tag_page_shows_the_tagged_articles(server: Server, browser: WebDriver) -> None:
+    open_page(browser, f"{server.url}/tags/big-society")
+    assert text(browser, "main h1") == ["Tagged “big-society”"]
+    assert text(browser, "main h3") == ["Article 1 of 2011-01-26", SEED_TITLE]
+    assert console_errors(browser) == []
+    screenshot(browser, "tag")
+
+
+def test_search_from_the_search_box_highlights_the_matches(
+    server: Server, browser: WebDriver
+) -> None:
+    open_page(browser, f"{server.url}/")
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys("community groups")
+    box.submit()
+    assert browser.current_url == f"{server.url}/search?q=community+groups"
+    assert text(browser, "main h1") == ["Search: “community groups”"]
+    assert text(browser, ".hits h2") == [SEED_TITLE]
+    assert {mark.lower() for mark in text(browser, ".snippet mark")} == {"community", "groups"}
+    assert console_errors(browser) == []
+    screenshot(browser, "search")
+
+
+def test_subscribe_shows_every_feed_address(server: Server, browser: WebDriver) -> None:
+    open_page(browser, f"{server.url}/")
+    browser.find_element(By.LINK_TEXT, "Subscribe").click()
+    assert browser.current_url == f"{server.url}/subscribe"
+    assert text(browser, "main h1") == ["Subscribe"]
+    addresses = text(browser, "main dd code")
+    assert f"{server.url}/feeds/issues.atom" in addresses
+    assert f"{server.url}/feeds/tags/big-society.json" in addresses
+    assert f"{server.url}/api/v1/issues" in text(browser, ".developers code")
+    assert console_errors(browser) == []
+    screenshot(browser, "subscribe")
