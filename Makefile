@@ -1,5 +1,6 @@
 # make run   - create .venv, install, build the store from content/, serve it under gunicorn
 # make test  - install with the test extra, lint, type-check, run every test
+# make bench - measure throughput against baselines (bench/results.md)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ CONTENT ?= content
 STORE ?= var/briefing.sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build check test lint typecheck browser clean
+.PHONY: run build check test lint typecheck browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +46,12 @@ browser:
 
 test: lint typecheck browser
 	$(BIN)/pytest
+
+# Throughput ratios against baselines in the same run; writes bench/results.md (minutes).
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk; }
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -25,6 +25,16 @@ STORE_OPTION = click.option(
 )
 
 
+SERVED = (
+    ("/", "the archive, for people"),
+    ("/subscribe", "every feed's address"),
+    ("/feeds/issues.atom", "the issue feed (also .rss, .json)"),
+    ("/api/v1/issues", "the JSON API"),
+    ("/api/docs", "the API's documentation"),
+    ("/readyz", "readiness and the store's content version"),
+)
+
+
 @click.group()
 def main() -> None:
     """Publish the briefing: validate content, build the store, serve it."""
@@ -94,8 +104,8 @@ def serve(store: Path, bind: str, workers: int) -> None:
 
     root = f"http://{bind}"
     click.echo(f"briefing: serving {store} at {root}/")
-    for path, what in (("/healthz", "liveness"), ("/readyz", "readiness and content version")):
-        click.echo(f"  {root}{path}  {what}")
+    for path, what in SERVED:
+        click.echo(f"  {root}{path:<20} {what}")
     run_server(functools.partial(create_app, {"STORE": str(store)}), bind, workers)
 
 

@@ -1,0 +1,361 @@
+"""`make bench`: the service's throughput as ratios to baselines measured in the same run.
+
+Every server runs under gunicorn with the service's settings and the same worker count;
+wrk loads one at a time, the targets interleaved round by round, and each figure is the
+median of the rounds. Results go to bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import http.client
+import os
+import re
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.config import default_workers
+
+HERE = Path(__file__).resolve().parent
+BRIEFING = Path(sys.executable).with_name("briefing")
+FEED = "/feeds/issues.atom"
+API_PAGE = "/api/v1/issues"
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    port: int
+    started: float
+    first_answer: float | None = None
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+@dataclass
+class Target:
+    """One thing to load: a server, a path, the headers a poller would send."""
+
+    name: str
+    server: Server
+    path: str = "/"
+    headers: dict[str, str] = field(default_factory=dict)
+    rates: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(self.rates)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def start(name: str, command: list[str], workers: int, log: Path, probe: str = "/") -> Server:
+    port = free_port()
+    command = [*command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    with log.open("ab") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=output, cwd=HERE.parent)
+    server = Server(name, process, port, time.monotonic())
+    deadline = server.started + 60
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if get(port, probe).status == 200:
+                server.first_answer = time.monotonic() - server.started
+                return server
+        if process.poll() is not None:
+            break
+        time.sleep(0.01)
+    raise SystemExit(f"{name} did not answer {probe}: see {log}")
+
+
+def baseline(name: str, call: str, workers: int, log: Path) -> Server:
+    return start(name, [sys.executable, "-m", "bench.serve", call], workers, log)
+
+
+def wrk(target: Target, seconds: int, connections: int) -> float:
+    headers = [arg for key, value in target.headers.items() for arg in ("-H", f"{key}: {value}")]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        *headers,
+        target.server.url(target.path),
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
+        raise SystemExit(f"errors while loading {target.name}:\n{output}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    assert match, output
+    return float(match.group(1))
+
+
+def etag_of(server: Server, path: str) -> str:
+    return get(server.port, path).headers["ETag"]
+
+
+def size_of(server: Server, path: str) -> int:
+    return len(fetch(server, path))
+
+
+def fetch(server: Server, path: str) -> bytes:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request("GET", path)
+    body = connection.getresponse().read()
+    connection.close()
+    return body
+
+
+def resident_mb(server: Server) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children), in MB."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    sizes = []
+    for pid in children.read_text().split():
+        status = Path(f"/proc/{pid}/status").read_text()
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        if match:
+            sizes.append(int(match.group(1)) / 1024)
+    return sizes
+
+
+def search_latency_ms(server: Server, words: list[str]) -> float:
+    """Median latency of searches the cache has not seen, one at a time."""
+    timings = []
+    for index, word in enumerate(words):
+        path = f"/api/v1/search?q={word}&per_page={1 + index % 20}"
+        started = time.perf_counter()
+        assert get(server.port, path).status == 200
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+@contextlib.contextmanager
+def servers_stopped(servers: list[Server]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for server in servers:
+            server.process.terminate()
+        for server in servers:
+            try:
+                server.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+
+
+def make_store(work: Path, issues: int) -> Path:
+    content, store = work / f"content-{issues}", work / f"store-{issues}.sqlite3"
+    for args in (
+        ["demo-content", "--issues", str(issues), "--out", str(content)],
+        ["build", str(content), "--store", str(store)],
+    ):
+        subprocess.run([str(BRIEFING), *args], check=True, stdout=subprocess.DEVNULL)
+    return store
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="each wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument(
+        "--issues", type=int, nargs=2, default=[100, 10_000], metavar=("SMALL", "LARGE")
+    )
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as scratch:
+        measure(args, Path(scratch))
+    print(args.out.read_text())
+
+
+def measure(args: argparse.Namespace, work: Path) -> None:
+    small, large = args.issues
+    log = work / "servers.log"
+    stores = {n: make_store(work, n) for n in (small, large)}
+    servers: list[Server] = []
+    with servers_stopped(servers):
+
+        def up(server: Server) -> Server:
+            servers.append(server)
+            return server
+
+        service = {
+            n: up(
+                start(
+                    f"service, {n} issues",
+                    [str(BRIEFING), "serve", "--store", str(store)],
+                    args.workers,
+                    log,
+                    probe=FEED,
+                )
+            )
+            for n, store in stores.items()
+        }
+        feed_size, api_size = size_of(service[small], FEED), size_of(service[small], API_PAGE)
+        base = {
+            "bytes-feed": up(
+                baseline(
+                    "bare WSGI, feed's bytes", f"prepared_bytes({feed_size})", args.workers, log
+                )
+            ),
+            "bytes-api": up(
+                baseline(
+                    "bare WSGI, API page's bytes", f"prepared_bytes({api_size})", args.workers, log
+                )
+            ),
+            "hello": up(baseline("bare WSGI hello", "hello()", args.workers, log)),
+            "flask-feed": up(
+                baseline("bare Flask, feed's bytes", f"bare_flask({feed_size})", args.workers, log)
+            ),
+            "flask-api": up(
+                baseline(
+                    "bare Flask, API page's bytes", f"bare_flask({api_size})", args.workers, log
+                )
+            ),
+        }
+        naive = up(
+            start(
+                "naive feedgen per request",
+                [sys.executable, "-m", "bench.serve", f"naive_feed({str(stores[small])!r})"],
+                args.workers,
+                log,
+                probe=FEED,
+            )
+        )
+        targets = {}
+        for n, server in service.items():
+            for name, path in (("feed", FEED), ("api", API_PAGE)):
+                targets[f"{name}-200-{n}"] = Target(f"{name} 200, {n} issues", server, path)
+                etag = etag_of(server, path)
+                targets[f"{name}-304-{n}"] = Target(
+                    f"{name} 304, {n} issues", server, path, {"If-None-Match": etag}
+                )
+        for key, server in base.items():
+            targets[key] = Target(server.name, server)
+        targets["naive"] = Target(naive.name, naive, FEED)
+        for round_number in range(args.rounds):
+            for target in targets.values():
+                target.rates.append(wrk(target, args.seconds, args.connections))
+            print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
+        memory = max(size for server in service.values() for size in resident_mb(server))
+        words = [
+            "community",
+            "groups",
+            "council",
+            "policy",
+            "funding",
+            "report",
+            "survey",
+            "local",
+            "grant",
+            "trust",
+            "network",
+            "support",
+            "review",
+            "evidence",
+        ] * 3
+        search_ms = search_latency_ms(service[large], words)
+        first_answer = max(server.first_answer or 0.0 for server in service.values())
+    rate = {key: target.rate for key, target in targets.items()}
+    figures = [
+        (
+            "feed 200 ÷ bare WSGI, same bytes",
+            rate[f"feed-200-{small}"] / rate["bytes-feed"],
+            "≥ 0.9",
+        ),
+        ("feed 304 ÷ bare WSGI hello", rate[f"feed-304-{small}"] / rate["hello"], "≥ 0.9"),
+        (
+            "API page 200 ÷ bare WSGI, same bytes",
+            rate[f"api-200-{small}"] / rate["bytes-api"],
+            "≥ 0.9",
+        ),
+        ("API page 304 ÷ bare WSGI hello", rate[f"api-304-{small}"] / rate["hello"], "≥ 0.9"),
+        ("feed 200 ÷ bare Flask view", rate[f"feed-200-{small}"] / rate["flask-feed"], "reported"),
+        (
+            "API page 200 ÷ bare Flask view",
+            rate[f"api-200-{small}"] / rate["flask-api"],
+            "reported",
+        ),
+        (
+            "feed 200 ÷ naive feedgen per request",
+            rate[f"feed-200-{small}"] / rate["naive"],
+            "≈ 3–4 ×",
+        ),
+        (
+            f"feed 200 at {large} ÷ at {small} issues",
+            rate[f"feed-200-{large}"] / rate[f"feed-200-{small}"],
+            "≥ 0.9",
+        ),
+        (
+            f"API 200 at {large} ÷ at {small} issues",
+            rate[f"api-200-{large}"] / rate[f"api-200-{small}"],
+            "≥ 0.9",
+        ),
+    ]
+    extra = [
+        (f"search at {large} issues, median ms", search_ms, "< 10"),
+        ("first response after start, s", first_answer, "< 1.5"),
+        ("resident memory per worker, max MB", memory, "< 150"),
+    ]
+    write_results(args, targets, figures + extra, feed_size, api_size)
+
+
+def write_results(
+    args: argparse.Namespace,
+    targets: dict[str, Target],
+    figures: list[tuple[str, float, str]],
+    feed_size: int,
+    api_size: int,
+) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"`make bench` on {dt.date.today().isoformat()}: {os.cpu_count()} cores, {args.workers}"
+        f" gunicorn workers for every server, wrk with {args.connections} connections,"
+        f" {args.rounds} interleaved rounds of {args.seconds} s, medians. Feed"
+        f" `{FEED}` is {feed_size} bytes, API page `{API_PAGE}` {api_size} bytes.",
+        "",
+        "| figure | value | budget |",
+        "| --- | ---: | --- |",
+        *[f"| {name} | {value:.2f} | {budget} |" for name, value, budget in figures],
+        "",
+        "| server, request | requests/s (median) | rounds |",
+        "| --- | ---: | --- |",
+        *[
+            f"| {t.name} | {t.rate:,.0f} | {', '.join(f'{r:,.0f}' for r in t.rates)} |"
+            for t in targets.values()
+        ],
+        "",
+        f"Command: `{shlex.join(['python', '-m', 'bench.run', *sys.argv[1:]])}`",
+        "",
+    ]
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
