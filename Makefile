@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONTENT ?= content
 STORE ?= var/briefing.sqlite3
+BIND ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run build check test lint typecheck browser bench clean
@@ -27,8 +28,9 @@ check: $(VENV)/.installed
 build: $(VENV)/.installed
 	$(BIN)/briefing build $(CONTENT) --store $(STORE)
 
+# Links point at this local server rather than the publication's public base_url.
 run: build
-	$(BIN)/briefing serve --store $(STORE)
+	BRIEFING_BASE_URL=http://$(BIND) $(BIN)/briefing serve --store $(STORE) --bind $(BIND)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
