@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
+from service.content.demo import COMMON_WORDS, demo_vocabulary
 from service.store import Query, open_store
 
 
@@ -69,3 +71,25 @@ def test_ten_thousand_issues_build_and_open(tmp_path: Path, run_cli: Callable[..
     assert store.issue(newest.id).articles
     assert store.issues(Query(page=500, per_page=20)).items[-1].number == 1
     assert store.search("community").total > 0
+
+
+def test_demo_vocabulary_is_thousands_of_words_the_same_for_the_same_seed() -> None:
+    vocabulary = demo_vocabulary(2011)
+    assert len(set(vocabulary)) == len(vocabulary) >= 2000
+    assert vocabulary == demo_vocabulary(2011) != demo_vocabulary(2012)
+    assert vocabulary[: len(COMMON_WORDS)] == tuple(COMMON_WORDS)
+
+
+def test_demo_text_has_a_few_words_in_most_articles_and_most_in_few(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    out, store_path = tmp_path / "demo", tmp_path / "demo.sqlite3"
+    run_cli("demo-content", "--issues", "100", "--out", out)
+    assert run_cli("build", out, "--store", store_path).exit_code == 0
+    store = open_store(store_path)
+    articles = store.article_count()
+    assert store.search("the").total > 0.9 * articles
+    assert store.search("community").total > 0.3 * articles
+    vocabulary = demo_vocabulary(2011)
+    shares = sorted(store.search(word).total / articles for word in vocabulary[::20])
+    assert statistics.median(shares) < 0.05

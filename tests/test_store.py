@@ -179,7 +179,7 @@ def test_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         db.execute("CREATE TABLE issues (id TEXT)")
         db.execute("INSERT INTO meta VALUES ('schema_version', '0')")
     db.close()
-    with pytest.raises(StoreError, match="store schema version '0', this service reads 2"):
+    with pytest.raises(StoreError, match="store schema version '0', this service reads 3"):
         open_store(path)
 
 
@@ -196,3 +196,116 @@ def test_empty_store_was_last_updated_when_built(
 ) -> None:
     store = build_store(content)
     assert store.last_updated == store.built_at
+
+
+@pytest.fixture
+def grants(content: ContentTree, build_store: Callable[[ContentTree], Store]) -> Store:
+    """Seven fortnightly issues, one article each on grants: the oldest matches best."""
+    bodies = [
+        "Grants, grants and more grants.",
+        "A long report on many things, among them grants, halls, rents and volunteers.",
+        "Grants again: two grants.",
+        "Grants.",
+        "Halls, rents, volunteers, councils, and then at the very end of it all grants.",
+        "Grants and halls.",
+        "A note that mentions grants.",
+    ]
+    for number, body in enumerate(bodies, start=1):
+        issue_id = (dt.date(2011, 1, 12) + (number - 1) * dt.timedelta(days=14)).isoformat()
+        content.issue(issue_id, articles=0, number=number)
+        headline = "Grants, grants, grants" if number == 1 else f"Report {number}"
+        content.article(issue_id, "01-a.md", headline=headline, body=body, standfirst="News.")
+    return build_store(content)
+
+
+def search_ids(store: Store, text: str, per_page: int = 100) -> list[str]:
+    """Every hit's article id in search order, read page by page."""
+    found: list[str] = []
+    page = 1
+    while items := store.search(text, page, per_page).items:
+        found += [hit.article.id for hit in items]
+        page += 1
+    return found
+
+
+def test_search_ranks_only_the_newest_window_then_the_rest_newest_first(grants: Store) -> None:
+    newest_first = ids(grants.articles(Query(q="grants", per_page=100)))
+    ranked = search_ids(grants, "grants")
+    assert ranked[0] == newest_first[-1] == "grants-grants-grants"
+
+    grants.rank_window = 3
+    window = set(newest_first[:3])
+    assert search_ids(grants, "grants") == [
+        *(article for article in ranked if article in window),
+        *newest_first[3:],
+    ]
+
+
+def test_search_under_the_window_ranks_every_match(grants: Store) -> None:
+    grants.rank_window = 7
+    assert search_ids(grants, "grants")[0] == "grants-grants-grants"
+    grants.rank_window = 6
+    assert search_ids(grants, "grants")[-1] == "grants-grants-grants"
+
+
+@pytest.mark.parametrize("per_page", [1, 2, 3, 4, 5, 6, 7, 8])
+def test_search_pages_neither_repeat_nor_lose_a_hit_across_the_window_edge(
+    grants: Store, per_page: int
+) -> None:
+    grants.rank_window = 3
+    everything = grants.search("grants", per_page=100)
+    paged = search_ids(grants, "grants", per_page)
+    assert paged == [hit.article.id for hit in everything.items]
+    assert len(set(paged)) == everything.total == 7
+    assert grants.search("grants", 2, per_page).total == 7
+
+
+def test_search_hits_past_the_window_carry_their_bm25_rank(grants: Store) -> None:
+    grants.rank_window = 3
+    windowed = {hit.article.id: hit.rank for hit in grants.search("grants", per_page=7).items}
+    grants.rank_window = 7
+    ranked = {hit.article.id: hit.rank for hit in grants.search("grants", per_page=7).items}
+    assert windowed == pytest.approx(ranked)
+
+
+def test_search_makes_snippets_for_the_page_only(grants: Store) -> None:
+    statements: list[str] = []
+    grants._db.set_trace_callback(statements.append)
+    page = grants.search("grants", page=2, per_page=2)
+    grants._db.set_trace_callback(None)
+    # FTS5 reads an article's text back from `articles` only to make its snippet.
+    text_reads = [sql for sql in statements if sql.startswith("-- ") and "body_text" in sql]
+    assert len(page.items) == len(text_reads) == 2
+    assert all("<mark>" in hit.snippet_html for hit in page.items)
+
+
+def test_lists_matching_full_text_page_through_every_match_in_order(store: Store) -> None:
+    """Every factory article says "article"; the funding one does not."""
+    for order in ("newest", "oldest"):
+        listed = ids(store.articles(Query(per_page=100, order=order)))
+        matching = [article for article in listed if article != "funding-for-community-groups"]
+        for per_page in (1, 3, 4):
+            pages = [
+                store.articles(Query(q="article", page=n, per_page=per_page, order=order))
+                for n in range(1, 12)
+            ]
+            assert [a for page in pages for a in ids(page)] == matching
+            assert {page.total for page in pages} == {10}
+            issue_pages = [
+                store.issues(Query(q="article", page=n, per_page=per_page, order=order))
+                for n in range(1, 7)
+            ]
+            assert [i for page in issue_pages for i in ids(page)] == sorted(
+                DATES, reverse=order == "newest"
+            )
+            assert {page.total for page in issue_pages} == {5}
+
+
+def test_full_text_narrows_the_other_filters(store: Store) -> None:
+    assert ids(store.issues(Query(q="article", tag="housing"))) == ["2011-03-09"]
+    assert ids(store.issues(Query(q="grants", tag="housing"))) == []
+    assert ids(store.issues(Query(q="article", before=dt.date(2011, 1, 26)))) == DATES[1::-1]
+    in_march = store.articles(Query(q="article", after=dt.date(2011, 3, 1)))
+    assert ids(in_march) == ["article-1-of-2011-03-09", "article-2-of-2011-03-09"]
+    assert store.articles(Query(q="grants", tag="funding")).total == 1
+    assert store.articles(Query(q="article", tag="funding")).total == 0

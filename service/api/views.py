@@ -109,7 +109,8 @@ def tags(paging: Paging) -> Response:
 @blueprint.query(SearchSchema)
 @blueprint.ok(SearchPageSchema, LIST_HEADERS)
 def search(search: Search) -> Response:
-    """Articles matching plain text, best first (bm25), with marked snippets."""
+    """Articles matching plain text, best first (bm25 over the newest 2,000 matches, then newest
+    first), with marked snippets."""
     site = current_site()
     page = site.store.search(search.text, search.page, search.per_page)
     return represent_page(SearchPageSchema, page, site)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
+import itertools
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
@@ -22,7 +22,15 @@ from service.model import (
     Source,
     TagCount,
 )
-from service.store.search import fts_query
+from service.store.search import (
+    MATCHES,
+    RANK_WINDOW,
+    fts_query,
+    marked_snippets,
+    match_count,
+    matches_by_issue,
+    ranked_page,
+)
 from service.store.writer import SCHEMA_VERSION
 
 ARTICLE_COLUMNS = (
@@ -30,8 +38,8 @@ ARTICLE_COLUMNS = (
     " a.headings, a.sources, a.authors, a.tags"
 )
 ISSUE_COLUMNS = "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags"
-MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 NO_STORE = "no store file here: run `briefing build` first"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,8 @@ def open_store(path: str | Path) -> Store:
 class Store:
     """Issues, articles, tags and search over one store file, opened read-only."""
 
+    rank_window = RANK_WINDOW  # how many of a search's newest matches are ranked by bm25
+
     def __init__(
         self, path: Path, connection: sqlite3.Connection, meta: dict[str, str], issue_count: int
     ) -> None:
@@ -114,14 +124,20 @@ class Store:
 
     def issues(self, query: Query = Query()) -> Page[Issue]:
         where, params = self._filters(query, issue_level=True)
-        total = self._count(f"SELECT count(*) FROM issues i WHERE {where}", params)
-        direction = "DESC" if query.order == "newest" else "ASC"
-        rows = self._db.execute(
-            f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE {where} ORDER BY i.pk {direction}"
-            " LIMIT ? OFFSET ?",
-            (*params, query.per_page, (query.page - 1) * query.per_page),
-        ).fetchall()
-        return Page(self._issues(rows), total, query.page, query.per_page)
+        if match := fts_query(query.q or ""):
+            total = self._count(
+                f"SELECT count(DISTINCT a.issue_pk) {MATCHES} AND {where}", [match, *params]
+            )
+            issues = matches_by_issue(self._db, match, where, params, query.order)
+            pks = [issue_pk for issue_pk, _ in page_of(issues, query)]
+        else:
+            total = self._count(f"SELECT count(*) FROM issues i WHERE {where}", params)
+            pks = self._page_pks(
+                f"SELECT i.pk FROM issues i WHERE {where} ORDER BY i.pk {direction(query)}",
+                params,
+                query,
+            )
+        return Page(self._issues_by_pk(pks), total, query.page, query.per_page)
 
     def adjacent(self, issue_id: str) -> tuple[Issue | None, Issue | None]:
         """The issues published just before and just after this one; None past either end."""
@@ -141,15 +157,21 @@ class Store:
 
     def articles(self, query: Query = Query()) -> Page[Article]:
         where, params = self._filters(query, issue_level=False)
-        joined = "FROM articles a JOIN issues i ON i.pk = a.issue_pk"
-        total = self._count(f"SELECT count(*) {joined} WHERE {where}", params)
-        direction = "DESC" if query.order == "newest" else "ASC"
-        rows = self._db.execute(
-            f"SELECT {ARTICLE_COLUMNS} {joined} WHERE {where}"
-            f" ORDER BY a.issue_pk {direction}, a.position ASC LIMIT ? OFFSET ?",
-            (*params, query.per_page, (query.page - 1) * query.per_page),
-        ).fetchall()
-        return Page(tuple(article_from_row(row) for row in rows), total, query.page, query.per_page)
+        if match := fts_query(query.q or ""):
+            total = self._count(f"SELECT count(*) {MATCHES} AND {where}", [match, *params])
+            issues = matches_by_issue(self._db, match, where, params, query.order)
+            pks = page_of(itertools.chain.from_iterable(pks for _, pks in issues), query)
+        else:
+            joined = "FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+            total = self._count(f"SELECT count(*) {joined} WHERE {where}", params)
+            pks = self._page_pks(
+                f"SELECT a.pk {joined} WHERE {where}"
+                f" ORDER BY a.issue_pk {direction(query)}, a.position ASC",
+                params,
+                query,
+            )
+        articles = self._articles_by_pk(pks)
+        return Page(tuple(articles[pk] for pk in pks), total, query.page, query.per_page)
 
     def tags(self) -> tuple[TagCount, ...]:
         rows = self._db.execute(
@@ -158,23 +180,21 @@ class Store:
         return tuple(TagCount(tag, count) for tag, count in rows)
 
     def search(self, text: str, page: int = 1, per_page: int = 20) -> Page[SearchHit]:
-        """Articles ranked by bm25 (headline counts most), each with a marked snippet."""
+        """Articles best first by bm25 (headline counts most), each with a marked snippet.
+
+        Best first among the newest `rank_window` matches; any older ones follow, newest
+        first, so a word in most articles costs no more than one in a few thousand. `total`
+        counts every match, and paging never repeats or loses one (see `ranked_page`).
+        """
         match = fts_query(text)
         if match is None:
             return Page((), 0, page, per_page)
-        total = self._count("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match])
-        rows = self._db.execute(
-            f"SELECT {ARTICLE_COLUMNS},"
-            f" snippet(articles_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24),"
-            " bm25(articles_fts, 5.0, 2.0, 1.0) AS rank"
-            " FROM articles_fts JOIN articles a ON a.pk = articles_fts.rowid"
-            " JOIN issues i ON i.pk = a.issue_pk"
-            " WHERE articles_fts MATCH ? ORDER BY rank, a.pk DESC LIMIT ? OFFSET ?",
-            (match, per_page, (page - 1) * per_page),
-        ).fetchall()
-        hits = tuple(
-            SearchHit(article_from_row(row[:12]), marked_snippet(row[12]), row[13]) for row in rows
-        )
+        total = match_count(self._db, match)
+        offset = (page - 1) * per_page
+        ranked = ranked_page(self._db, match, total, offset, per_page, self.rank_window)
+        pks = [pk for pk, _ in ranked]
+        articles, snippets = self._articles_by_pk(pks), marked_snippets(self._db, match, pks)
+        hits = tuple(SearchHit(articles[pk], snippets[pk], rank) for pk, rank in ranked)
         return Page(hits, total, page, per_page)
 
     def issue_window(self, start: int, stop: int) -> tuple[Issue, ...]:
@@ -217,6 +237,7 @@ class Store:
         return dt.date.fromisoformat(first) if first else None
 
     def _filters(self, query: Query, issue_level: bool) -> tuple[str, list[Any]]:
+        """Every filter but full text, as SQL on issues `i` and, for articles, articles `a`."""
         clauses, params = ["1"], []
         if query.after:
             clauses.append("i.date >= ?")
@@ -231,16 +252,31 @@ class Store:
                 else "a.pk IN (SELECT article_pk FROM article_tags WHERE tag = ?)"
             )
             params.append(query.tag)
-        match = fts_query(query.q) if query.q else None
-        if match:
-            matching = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-            clauses.append(
-                f"i.pk IN (SELECT issue_pk FROM articles WHERE pk IN ({matching}))"
-                if issue_level
-                else f"a.pk IN ({matching})"
-            )
-            params.append(match)
         return " AND ".join(clauses), params
+
+    def _page_pks(self, sql: str, params: Sequence[Any], query: Query) -> list[int]:
+        """The pks of the query's page of what `sql` lists: its first column, in its order."""
+        rows = self._db.execute(
+            f"{sql} LIMIT ? OFFSET ?", (*params, query.per_page, (query.page - 1) * query.per_page)
+        )
+        return [pk for pk, *_ in rows]
+
+    def _issues_by_pk(self, pks: Sequence[int]) -> tuple[Issue, ...]:
+        placeholders = ",".join("?" * len(pks))
+        rows = self._db.execute(
+            f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.pk IN ({placeholders})", pks
+        ).fetchall()
+        by_pk = {row[0]: row for row in rows}
+        return self._issues([by_pk[pk] for pk in pks])
+
+    def _articles_by_pk(self, pks: Sequence[int]) -> dict[int, Article]:
+        placeholders = ",".join("?" * len(pks))
+        rows = self._db.execute(
+            f"SELECT {ARTICLE_COLUMNS}, a.pk FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+            f" WHERE a.pk IN ({placeholders})",
+            pks,
+        )
+        return {row[12]: article_from_row(row) for row in rows}
 
     def _count(self, sql: str, params: Sequence[Any]) -> int:
         count: int = self._db.execute(sql, params).fetchone()[0]
@@ -258,6 +294,16 @@ class Store:
             ):
                 articles[row[0]].append(article_from_row(row))
         return tuple(issue_from_row(row, articles[row[0]]) for row in rows)
+
+
+def direction(query: Query) -> str:
+    return "DESC" if query.order == "newest" else "ASC"
+
+
+def page_of(items: Iterable[T], query: Query) -> list[T]:
+    """The query's page of items already in order, reading no further than its end."""
+    start = (query.page - 1) * query.per_page
+    return list(itertools.islice(items, start, start + query.per_page))
 
 
 def article_from_row(row: Sequence[Any]) -> Article:
@@ -291,8 +337,3 @@ def issue_from_row(row: Sequence[Any], articles: list[Article]) -> Issue:
 def publication_from_json(text: str) -> Publication:
     fields = json.loads(text)
     return Publication(**{**fields, "author": Person(**fields["author"])})
-
-
-def marked_snippet(snippet: str) -> str:
-    """FTS5's snippet, HTML-escaped, with its match markers turned into <mark> elements."""
-    return html.escape(snippet).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")

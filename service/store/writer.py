@@ -14,7 +14,7 @@ from typing import Any
 
 from service.model import Article, Issue, Publication
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -> str:
