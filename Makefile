@@ -1,6 +1,7 @@
 # make run   - create .venv, install, build the store from content/, serve it under gunicorn
 # make test  - install with the test extra, lint, type-check, run every test
 # make bench - measure throughput against baselines (bench/results.md)
+# make docker-test - build the image, run it and check it from outside (Docker; root)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ STORE ?= var/briefing.sqlite3
 BIND ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build check test lint typecheck browser bench clean
+.PHONY: run build check test lint typecheck browser nginx bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,14 +47,26 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive \
 			apt-get install -y --no-install-recommends chromium chromium-driver; }
 
-test: lint typecheck browser
+# Debian's nginx for tests/test_nginx.py and make bench's proxy figure, installed only when missing
+# (in /usr/sbin, which a user's PATH may lack).
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; }
+
+test: lint typecheck browser nginx
 	$(BIN)/pytest
 
 # Throughput ratios against baselines in the same run; writes bench/results.md (minutes).
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test nginx
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk; }
 	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The image built and run, checked from outside (.ci/docker_image.py). Starts dockerd and makes
+# the Debian base image when missing: a few minutes the first time, under a minute after.
+.PHONY: docker-test
+docker-test:
+	$(PYTHON) .ci/docker_image.py

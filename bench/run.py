@@ -2,7 +2,9 @@
 
 Every server runs under gunicorn with the service's settings and the same worker count;
 wrk loads one at a time, the targets interleaved round by round, and each figure is the
-median of the rounds. Results go to bench/results.md.
+median of the rounds. Past one machine, nginx on deploy/nginx.conf in front of the service is
+measured against the same nginx serving the feed's bytes as a static file. Results go to
+bench/results.md.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.config import default_workers
+from tests.nginx import ProxyFiles, launch
 
 HERE = Path(__file__).resolve().parent
 BRIEFING = Path(sys.executable).with_name("briefing")
 FEED = "/feeds/issues.atom"
 API_PAGE = "/api/v1/issues"
+WORKER_CLASS = "## Worker class"
 
 
 @dataclass
@@ -79,17 +83,50 @@ def start(name: str, command: list[str], workers: int, log: Path, probe: str = "
     command = [*command, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
     with log.open("ab") as output:
         process = subprocess.Popen(command, stdout=output, stderr=output, cwd=HERE.parent)
-    server = Server(name, process, port, time.monotonic())
+    return answering(Server(name, process, port, time.monotonic()), probe, log)
+
+
+def answering(server: Server, probe: str, log: Path) -> Server:
+    """The server, once it answers probe with a 200 (and when it first did)."""
     deadline = server.started + 60
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError):
-            if get(port, probe).status == 200:
+            if get(server.port, probe).status == 200:
                 server.first_answer = time.monotonic() - server.started
                 return server
-        if process.poll() is not None:
+        if server.process.poll() is not None:
             break
         time.sleep(0.01)
-    raise SystemExit(f"{name} did not answer {probe}: see {log}")
+    raise SystemExit(f"{server.name} did not answer {probe}: see {log}")
+
+
+def proxy_and_static(work: Path, origin: Server, feed: bytes) -> tuple[Server, Server]:
+    """One nginx: deploy/nginx.conf in front of origin, and beside it a server block that
+    serves the feed's bytes as a static file at the same path."""
+    static_root = work / "static"
+    static_file = static_root / FEED.lstrip("/")
+    static_file.parent.mkdir(parents=True)
+    static_file.write_bytes(feed)
+    proxy_port = free_port()
+    static_port = free_port()
+    while static_port == proxy_port:
+        static_port = free_port()
+    static_server = f"""
+    server {{
+        listen 127.0.0.1:{static_port};
+        root {static_root};
+        default_type application/atom+xml;
+    }}
+"""
+    files = ProxyFiles(work / "nginx")
+    process = launch(files, f"127.0.0.1:{proxy_port}", [f"127.0.0.1:{origin.port}"], static_server)
+    started = time.monotonic()
+    proxy = Server("nginx proxy cache, feed", process, proxy_port, started)
+    static = Server("nginx static file, feed's bytes", process, static_port, started)
+    answering(proxy, FEED, files.error_log)
+    if get(proxy_port, FEED).headers["X-Cache"] != "HIT":
+        raise SystemExit(f"nginx did not keep {FEED} in its cache: see {files.root}")
+    return proxy, answering(static, FEED, files.error_log)
 
 
 def baseline(name: str, call: str, workers: int, log: Path) -> Server:
@@ -216,7 +253,8 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             )
             for n, store in stores.items()
         }
-        feed_size, api_size = size_of(service[small], FEED), size_of(service[small], API_PAGE)
+        feed = fetch(service[small], FEED)
+        feed_size, api_size = len(feed), size_of(service[small], API_PAGE)
         base = {
             "bytes-feed": up(
                 baseline(
@@ -247,6 +285,8 @@ def measure(args: argparse.Namespace, work: Path) -> None:
                 probe=FEED,
             )
         )
+        proxy, static = proxy_and_static(work, service[small], feed)
+        up(proxy)  # the static server block is the same nginx process
         targets = {}
         for n, server in service.items():
             for name, path in (("feed", FEED), ("api", API_PAGE)):
@@ -257,6 +297,9 @@ def measure(args: argparse.Namespace, work: Path) -> None:
                 )
         for key, server in base.items():
             targets[key] = Target(server.name, server)
+        targets["proxy-feed"] = Target(f"{proxy.name} (HIT), {small} issues", proxy, FEED)
+        targets["static-feed"] = Target(static.name, static, FEED)
+        # Still last: its server works off queued requests for a moment after wrk stops.
         targets["naive"] = Target(naive.name, naive, FEED)
         for round_number in range(args.rounds):
             for target in targets.values():
@@ -295,6 +338,11 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             "≥ 0.9",
         ),
         ("API page 304 ÷ bare WSGI hello", rate[f"api-304-{small}"] / rate["hello"], "≥ 0.9"),
+        (
+            "feed behind the nginx proxy ÷ nginx static file, same bytes",
+            rate["proxy-feed"] / rate["static-feed"],
+            "≥ 0.8",
+        ),
         ("feed 200 ÷ bare Flask view", rate[f"feed-200-{small}"] / rate["flask-feed"], "reported"),
         (
             "API page 200 ÷ bare Flask view",
@@ -338,7 +386,9 @@ def write_results(
         f"`make bench` on {dt.date.today().isoformat()}: {os.cpu_count()} cores, {args.workers}"
         f" gunicorn workers for every server, wrk with {args.connections} connections,"
         f" {args.rounds} interleaved rounds of {args.seconds} s, medians. Feed"
-        f" `{FEED}` is {feed_size} bytes, API page `{API_PAGE}` {api_size} bytes.",
+        f" `{FEED}` is {feed_size} bytes, API page `{API_PAGE}` {api_size} bytes."
+        " nginx runs `deploy/nginx.conf` (worker_processes auto) in front of the"
+        f" {args.issues[0]}-issue service; its static file is served by the same nginx.",
         "",
         "| figure | value | budget |",
         "| --- | ---: | --- |",
@@ -354,7 +404,10 @@ def write_results(
         f"Command: `{shlex.join(['python', '-m', 'bench.run', *sys.argv[1:]])}`",
         "",
     ]
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+    # bench/worker_class.py writes the section from its heading on: keep it.
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    kept = "\n" + previous[previous.index(WORKER_CLASS) :] if WORKER_CLASS in previous else ""
+    args.out.write_text("\n".join(lines) + kept, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from service.live import EXTENSION, LiveStore, StoreUnavailable
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then BRIEFING_* environment variables, then test_config."""
+    from service import metrics  # in the worker: see service.metrics
+
     app = Flask(__name__, static_folder=None)  # pages serve our assets, with caching
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("BRIEFING")
@@ -35,4 +37,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     feeds.init_app(app)
     pages.init_app(app)
+    metrics.init_app(app)  # outside the response cache, to count what it answers too
     return app

@@ -32,6 +32,7 @@ SERVED = (
     ("/api/v1/issues", "the JSON API"),
     ("/api/docs", "the API's documentation"),
     ("/readyz", "readiness and the store's content version"),
+    ("/metrics", "Prometheus metrics"),
 )
 
 

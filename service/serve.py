@@ -1,4 +1,4 @@
-"""Running a WSGI app under gunicorn: the only module that knows gunicorn."""
+"""Running a WSGI app under gunicorn with the settings of service.gunicorn_conf."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from service import gunicorn_conf
+
 
 class Server(BaseApplication):  # type: ignore[misc]
-    """gunicorn with the settings below; each worker loads its own app."""
+    """gunicorn with the settings given; each worker loads its own app."""
 
     def __init__(self, load_app: Callable[[], Any], settings: dict[str, Any]) -> None:
         self.load_app = load_app
@@ -27,19 +29,5 @@ class Server(BaseApplication):  # type: ignore[misc]
 def serve(load_app: Callable[[], Any], bind: str, workers: int) -> None:
     """Serve until stopped. The benchmark's baselines run through here too, so they get
     exactly the service's settings."""
-    settings = {
-        "bind": [bind],
-        "workers": workers,
-        "accesslog": "-",
-        "errorlog": "-",
-        "proc_name": "briefing",
-        "graceful_timeout": 10,
-        # Deliberate: every API string's maxLength keeps the longest valid request line
-        # (q of 200 four-byte characters, every other string at its maximum) inside it.
-        "limit_request_line": 4094,
-        "limit_request_fields": 100,
-        "limit_request_field_size": 8190,
-        # One fixed socket path per user would make a second instance on the machine clash.
-        "control_socket_disable": True,
-    }
-    Server(load_app, settings).run()
+    settings = {name: getattr(gunicorn_conf, name) for name in gunicorn_conf.__all__}
+    Server(load_app, {**settings, "bind": [bind], "workers": workers}).run()

@@ -40,6 +40,12 @@ def get_json(url: str) -> tuple[int, dict[str, Any]]:
             return error.code, json.load(error)
 
 
+def access_log(server: Server) -> list[dict[str, Any]]:
+    """The server's access log so far, one JSON object a line (error log lines left out)."""
+    written = server.log.read_text().split("\n")[:-1]  # the last line may be half written
+    return [json.loads(line) for line in written if line.startswith("{")]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

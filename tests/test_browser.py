@@ -17,6 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from service.store import Store
 from tests.factories import REPO, ContentTree
@@ -65,6 +66,12 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     yield driver
     driver.quit()
+
+
+def arrived(browser: WebDriver, url: str) -> None:
+    """Wait (bounded) for the navigation a click or a submit started to land on url."""
+    WebDriverWait(browser, 10).until(lambda b: b.current_url == url)
+    assert browser.execute_script("return document.readyState") == "complete"
 
 
 def open_page(browser: WebDriver, url: str) -> None:
@@ -138,7 +145,7 @@ def test_search_from_the_search_box_highlights_the_matches(
     box = browser.find_element(By.NAME, "q")
     box.send_keys("community groups")
     box.submit()
-    assert browser.current_url == f"{server.url}/search?q=community+groups"
+    arrived(browser, f"{server.url}/search?q=community+groups")
     assert text(browser, "main h1") == ["Search: “community groups”"]
     assert text(browser, ".hits h2") == [SEED_TITLE]
     assert {mark.lower() for mark in text(browser, ".snippet mark")} == {"community", "groups"}
@@ -149,7 +156,7 @@ def test_search_from_the_search_box_highlights_the_matches(
 def test_subscribe_shows_every_feed_address(server: Server, browser: WebDriver) -> None:
     open_page(browser, f"{server.url}/")
     browser.find_element(By.LINK_TEXT, "Subscribe").click()
-    assert browser.current_url == f"{server.url}/subscribe"
+    arrived(browser, f"{server.url}/subscribe")
     assert text(browser, "main h1") == ["Subscribe"]
     addresses = text(browser, "main dd code")
     assert f"{server.url}/feeds/issues.atom" in addresses

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,7 +10,7 @@ from reader import Reader, make_reader
 from service.store import Store
 from tests.factories import ContentTree
 from tests.feedtools import three_issues
-from tests.servers import Server, StartServer, wait_until
+from tests.servers import Server, StartServer, access_log, wait_until
 
 FEEDS = ["/feeds/issues.atom", "/feeds/articles.rss", "/feeds/tags/housing.json"]
 PUBLIC = "http://briefing.invalid"  # BRIEFING_BASE_URL: what links are built from, not the Host
@@ -24,9 +23,12 @@ def feed_reader() -> Iterator[Reader]:
 
 
 def answered(server: Server, path: str, statuses: list[int]) -> Callable[[], bool]:
-    """Whether the server's access log shows these answers, in order, to GETs of `path`."""
-    pattern = rf'"GET {re.escape(path)} HTTP/1\.1" (\d{{3}})'
-    return lambda: [int(found) for found in re.findall(pattern, server.log.read_text())] == statuses
+    """Whether the server's access log shows these answers, in order, to requests for `path`."""
+
+    def statuses_so_far() -> list[int]:
+        return [line["status"] for line in access_log(server) if line["path"] == path]
+
+    return lambda: statuses_so_far() == statuses
 
 
 def test_reader_subscribes_and_its_second_update_is_answered_304(

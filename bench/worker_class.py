@@ -1,0 +1,187 @@
+"""`python -m bench.worker_class`: gunicorn's sync workers against gthread, to choose between them.
+
+The service over a 100-issue store runs under each worker class with `briefing serve`'s worker
+count; wrk loads the feed and an API page, answered 200 and 304, both with keep-alive clients
+(wrk's default: gthread keeps their connections, sync closes every one) and with one connection
+per request (independent pollers). Rounds are interleaved; each figure is the median of the
+rounds, beside the CPU time the server spent per request, which other load on the machine
+disturbs less than the rate. The "Worker class" section of bench/results.md is rewritten
+(`make bench` keeps it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.run import (
+    API_PAGE,
+    BRIEFING,
+    FEED,
+    HERE,
+    WORKER_CLASS,
+    Server,
+    etag_of,
+    make_store,
+    servers_stopped,
+)
+from bench.run import start as start_server
+from service import gunicorn_conf
+from service.config import default_workers
+
+CLASSES = {
+    "sync": ("sync", 1),
+    "gthread, 2 threads": ("gthread", 2),
+    "gthread, 4 threads": ("gthread", 4),
+}
+
+
+@dataclass
+class Load:
+    server: Server
+    path: str
+    headers: dict[str, str]
+    rates: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # µs of server CPU time per request
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def cpu_seconds(server: Server) -> float:
+    """CPU time used so far by the gunicorn master and its workers, those replaced included."""
+    master = server.process.pid
+    ticks = sum(times(master, "utime", "stime", "cutime", "cstime"))  # c: reaped workers
+    for worker in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        with contextlib.suppress(FileNotFoundError):  # exited, and counted once reaped
+            ticks += sum(times(int(worker), "utime", "stime"))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def times(pid: int, *names: str) -> list[int]:
+    """Fields of /proc/PID/stat, in clock ticks."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    columns = {"utime": 11, "stime": 12, "cutime": 13, "cstime": 14}
+    return [int(fields[columns[name]]) for name in names]
+
+
+def run_wrk(load: Load, seconds: int, connections: int) -> None:
+    headers = [arg for key, value in load.headers.items() for arg in ("-H", f"{key}: {value}")]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        *headers,
+        load.server.url(load.path),
+    ]
+    used = cpu_seconds(load.server)
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    used = cpu_seconds(load.server) - used
+    if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
+        raise SystemExit(f"errors while loading {load.server.name} {load.path}:\n{output}")
+    requests = re.search(r"(\d+) requests in", output)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    assert requests and rate, output
+    load.rates.append(float(rate.group(1)))
+    load.cpu.append(used / int(requests.group(1)) * 1e6)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5, help="each wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="briefing-bench-") as scratch:
+        section = measure(args, Path(scratch))
+    previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    kept = previous[: previous.index(WORKER_CLASS)] if WORKER_CLASS in previous else previous
+    args.out.write_text(kept.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+    print(section)
+
+
+def measure(args: argparse.Namespace, work: Path) -> str:
+    store = make_store(work, 100)
+    servers: list[Server] = []
+    loads: dict[tuple[str, str], Load] = {}
+    with servers_stopped(servers):
+        for name, (worker_class, threads) in CLASSES.items():
+            with environment(BRIEFING_WORKER_CLASS=worker_class, BRIEFING_THREADS=str(threads)):
+                command = [str(BRIEFING), "serve", "--store", str(store)]
+                server = start_server(name, command, args.workers, work / "servers.log", FEED)
+            servers.append(server)
+            for path in (FEED, API_PAGE):
+                etag = {"If-None-Match": etag_of(server, path)}
+                for clients, close in (
+                    ("keep-alive", {}),
+                    ("new connection", {"Connection": "close"}),
+                ):
+                    for status, headers in (("200", {}), ("304", etag)):
+                        what = f"{'feed' if path == FEED else 'API page'} {status}, {clients}"
+                        loads[name, what] = Load(server, path, {**close, **headers})
+        for round_number in range(args.rounds):
+            for load in loads.values():
+                run_wrk(load, args.seconds, args.connections)
+            print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
+    return report(args, loads)
+
+
+def report(args: argparse.Namespace, loads: dict[tuple[str, str], Load]) -> str:
+    names = list(CLASSES)
+    requests = list(dict.fromkeys(what for _, what in loads))
+    lines = [
+        WORKER_CLASS,
+        "",
+        f"`python -m bench.worker_class`: {os.cpu_count()} cores, {args.workers} workers for each"
+        f" class, wrk with {args.connections} connections, {args.rounds} interleaved rounds of"
+        f" {args.seconds} s, medians: requests/s, and in brackets the server's CPU time per"
+        " request in µs.",
+        "",
+        f"| request, clients | {' | '.join(names)} |",
+        f"| --- |{' ---: |' * len(names)}",
+    ]
+    for what in requests:
+        cells = [loads[name, what] for name in names]
+        figures = [
+            f"{statistics.median(c.rates):,.0f} ({statistics.median(c.cpu):.0f})" for c in cells
+        ]
+        lines.append(f"| {what} | {' | '.join(figures)} |")
+    chosen = f"`{gunicorn_conf.worker_class}`"
+    if gunicorn_conf.worker_class == "gthread":
+        chosen += f", {gunicorn_conf.threads} threads, keep-alive {gunicorn_conf.keepalive} s"
+    lines += [
+        "",
+        f"Chosen: {chosen}; the reasons are beside it in service/gunicorn_conf.py.",
+        "",
+        f"Command: `{shlex.join(['python', '-m', 'bench.worker_class', *sys.argv[1:]])}`",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
