@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 BRIEFING = Path(sys.executable).with_name("briefing")
 FEED = "/feeds/issues.atom"
 API_PAGE = "/api/v1/issues"
+SETTLE_SECONDS = 1.5
 WORKER_CLASS = "## Worker class"
 
 
@@ -304,6 +305,9 @@ def measure(args: argparse.Namespace, work: Path) -> None:
         for round_number in range(args.rounds):
             for target in targets.values():
                 target.rates.append(wrk(target, args.seconds, args.connections))
+                # A slow server is still answering wrk's last queued requests after it stops:
+                # let that finish, or the next target is measured against its leftovers.
+                time.sleep(SETTLE_SECONDS)
             print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
         memory = max(size for server in service.values() for size in resident_mb(server))
         words = [

@@ -59,15 +59,16 @@ threads = int(os.environ.get("BRIEFING_THREADS", 4))
 # connection, when a kept-alive one was closed meanwhile (proxy_next_upstream error).
 keepalive = 5
 
-# The slowest requests measured (a first render or search at 10,000 issues) take well under a
-# second: a worker whose heartbeat stops for this long is stuck, and gunicorn replaces it.
+# Requests take milliseconds (a search of 10,000 issues about 5): a worker whose heartbeat
+# stops for this long is stuck, and gunicorn replaces it.
 timeout = 30
 # In-flight requests take milliseconds; this ends well inside Docker's 10 s stop timeout.
 graceful_timeout = 8
 # A safety net against slow leaks: a worker answers about this many requests, then is replaced
-# (the jitter keeps workers from restarting together). Rare enough that the new worker's cold
-# response cache costs nothing measurable, even at the benchmark's load. 0 turns it off.
-max_requests = int(os.environ.get("BRIEFING_MAX_REQUESTS", 100_000))
+# (the jitter keeps workers from restarting together). Rare enough that none is replaced
+# during `make bench` or a minute at full load (about 140,000 requests a worker), where a new
+# worker's cold response cache would skew the figures. 0 turns it off.
+max_requests = int(os.environ.get("BRIEFING_MAX_REQUESTS", 500_000))
 max_requests_jitter = max_requests // 10
 
 # Deliberate: every API string's maxLength keeps the longest valid request line (q of 200

@@ -65,9 +65,10 @@ class Tally:
     """Answers counted in memory on the request path and added to the series in batches.
 
     prometheus_client writes each observation through a lock into a file-backed value, three
-    for a histogram: on a real server that cost a cached 304 about 5% of its rate. Counting
-    here costs a tenth of it; a thread adds the counts to the series once a second, a scrape
-    first adds the counts of the worker it reaches, and an exiting worker adds what is left.
+    for a histogram: on a real server that cost a cached 304 about 5% of its CPU time, where
+    these counts in memory cost too little to measure. A thread adds them to the series once a
+    second, a scrape first adds those of the worker it reaches, and an exiting worker what is
+    left (a worker killed outright loses at most a second's).
     """
 
     def __init__(self, interval: float = 1.0) -> None:
