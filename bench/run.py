@@ -134,22 +134,25 @@ def baseline(name: str, call: str, workers: int, log: Path) -> Server:
     return start(name, [sys.executable, "-m", "bench.serve", call], workers, log)
 
 
-def wrk(target: Target, seconds: int, connections: int) -> float:
-    headers = [arg for key, value in target.headers.items() for arg in ("-H", f"{key}: {value}")]
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        *headers,
-        target.server.url(target.path),
-    ]
+def load(url: str, headers: dict[str, str], seconds: int, connections: int, what: str) -> str:
+    """Run wrk against url; its report, or exit if any request failed."""
+    header_args = [arg for key, value in headers.items() for arg in ("-H", f"{key}: {value}")]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", *header_args, url]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
-        raise SystemExit(f"errors while loading {target.name}:\n{output}")
+        raise SystemExit(f"errors while loading {what}:\n{output}")
+    return output
+
+
+def requests_per_second(output: str) -> float:
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
     assert match, output
     return float(match.group(1))
+
+
+def wrk(target: Target, seconds: int, connections: int) -> float:
+    url = target.server.url(target.path)
+    return requests_per_second(load(url, target.headers, seconds, connections, target.name))
 
 
 def etag_of(server: Server, path: str) -> str:

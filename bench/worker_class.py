@@ -17,7 +17,6 @@ import os
 import re
 import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -32,7 +31,9 @@ from bench.run import (
     WORKER_CLASS,
     Server,
     etag_of,
+    load,
     make_store,
+    requests_per_second,
     servers_stopped,
 )
 from bench.run import start as start_server
@@ -86,26 +87,15 @@ def times(pid: int, *names: str) -> list[int]:
     return [int(fields[columns[name]]) for name in names]
 
 
-def run_wrk(load: Load, seconds: int, connections: int) -> None:
-    headers = [arg for key, value in load.headers.items() for arg in ("-H", f"{key}: {value}")]
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{connections}",
-        f"-d{seconds}s",
-        *headers,
-        load.server.url(load.path),
-    ]
-    used = cpu_seconds(load.server)
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    used = cpu_seconds(load.server) - used
-    if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
-        raise SystemExit(f"errors while loading {load.server.name} {load.path}:\n{output}")
+def run_wrk(job: Load, seconds: int, connections: int) -> None:
+    used = cpu_seconds(job.server)
+    what = f"{job.server.name} {job.path}"
+    output = load(job.server.url(job.path), job.headers, seconds, connections, what)
+    used = cpu_seconds(job.server) - used
     requests = re.search(r"(\d+) requests in", output)
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    assert requests and rate, output
-    load.rates.append(float(rate.group(1)))
-    load.cpu.append(used / int(requests.group(1)) * 1e6)
+    assert requests, output
+    job.rates.append(requests_per_second(output))
+    job.cpu.append(used / int(requests.group(1)) * 1e6)
 
 
 def main() -> None:
@@ -144,8 +134,8 @@ def measure(args: argparse.Namespace, work: Path) -> str:
                         what = f"{'feed' if path == FEED else 'API page'} {status}, {clients}"
                         loads[name, what] = Load(server, path, {**close, **headers})
         for round_number in range(args.rounds):
-            for load in loads.values():
-                run_wrk(load, args.seconds, args.connections)
+            for job in loads.values():
+                run_wrk(job, args.seconds, args.connections)
             print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
     return report(args, loads)
 
