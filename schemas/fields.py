@@ -6,20 +6,37 @@ import re
 import unicodedata
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 80
+# Bidirectional embeddings, overrides and isolates reorder the text after them up to the end
+# of its paragraph. A headline, a title or a name is shown run in with other text (a feed
+# reader's list, a browser tab, a link, a byline), where an override left open makes what
+# follows read as something else, so these short plain-text fields refuse them. The marks
+# U+200E, U+200F and U+061C, which reorder nothing, stay allowed. A body keeps them: every
+# one of its paragraphs is a block of its own, which closes them, and right-to-left
+# quotations may need them.
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def no_bidi_control(text: str) -> None:
+    if found := BIDI_CONTROL.search(text):
+        raise ValidationError(
+            f"Contains the bidirectional control U+{ord(found.group()):04X}, which reorders"
+            " the text after it: use the marks U+200E and U+200F instead."
+        )
 
 
 class Text(fields.String):
-    """A non-empty string of bounded length."""
+    """A non-empty string of bounded length, without controls that reorder what follows it."""
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
         super().__init__(
             validate=[
                 validate.Length(min=1, error="Must not be empty."),
                 validate.Length(max=max_length, error="Longer than {max} characters."),
+                no_bidi_control,
             ],
             **kwargs,
         )

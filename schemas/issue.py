@@ -14,6 +14,7 @@ from service.model import ArticleDraft, IssueDraft, Source
 
 ISSUE_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z0-9]+)*$"
 ISSUE_ID_MAX = 100
+ISSUE_NUMBER_MAX = 1_000_000
 MAX_TAGS = 50
 
 
@@ -26,6 +27,14 @@ def duplicates(values: Sequence[object]) -> list[int]:
             repeated.append(index)
         seen.add(value)
     return repeated
+
+
+def in_utc_range(updated: dt.datetime) -> None:
+    """Every date served is in UTC somewhere (HTTP's Last-Modified): it must have one."""
+    try:
+        updated.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise ValidationError("Out of range: in UTC it falls outside the years 1 to 9999.") from exc
 
 
 class TaggedSchema(Schema):
@@ -101,10 +110,13 @@ class IssueSchema(TaggedSchema):
     number = fields.Integer(
         strict=True,
         load_default=None,
-        validate=validate.Range(min=1, error="Must be {min} or more."),
+        validate=[
+            validate.Range(min=1, error="Must be {min} or more."),
+            validate.Range(max=ISSUE_NUMBER_MAX, error="Must be {max} or less."),
+        ],
     )
     date = fields.Date(required=True)
-    updated = fields.AwareDateTime(load_default=None)
+    updated = fields.AwareDateTime(load_default=None, validate=in_utc_range)
     title = Text(max_length=300, load_default=None)
     articles = fields.List(
         fields.Nested(ArticleSchema),

@@ -280,3 +280,159 @@ def test_issue_id_longer_than_its_url_allows(
     content.write(f"issues/{issue_id}/issue.toml", "date = 2011-01-12\n")
     content.write(f"issues/{issue_id}/01-a.md", ARTICLE)
     assert check() == [f"issues/{issue_id}:1: id: Longer than 100 characters."]
+
+
+def test_escapes_cannot_put_forbidden_characters_into_values(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.write(
+        "issues/2011-01-12/issue.toml", 'date = 2011-01-12\ntitle = "Bell\\u0007"\ntags = ["a"]\n'
+    )
+    content.write(
+        "issues/2011-01-12/01-a.md",
+        '---\nheadline: "Nul\\0"\nstandfirst: "Next line\\N"\n'
+        'sources:\n- title: "\\uFFFF"\n  url: https://example.org/\n"key\\e": x\n---\nB\n',
+    )
+    assert check() == [
+        "issues/2011-01-12/01-a.md:2: headline: Contains the control character U+0000.",
+        "issues/2011-01-12/01-a.md:3: standfirst: Contains the control character U+0085.",
+        "issues/2011-01-12/01-a.md:5: sources[0].title: Contains the noncharacter U+FFFF.",
+        "issues/2011-01-12/01-a.md:7: 'key\\x1b': Contains the control character U+001B.",
+        "issues/2011-01-12/issue.toml:2: title: Contains the control character U+0007.",
+    ]
+
+
+def test_front_matter_takes_only_plain_values(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    content.write(
+        "issues/2011-01-12/01-a.md",
+        "---\nheadline: !!binary SGVhZGxpbmU=\nstandfirst: S\ntags: !!set {a, b}\n---\nB\n",
+    )
+    assert check() == [
+        "issues/2011-01-12/01-a.md:2: headline: Not plain text, a number, a date, a list or a"
+        " mapping.",
+        "issues/2011-01-12/01-a.md:4: tags: Not plain text, a number, a date, a list or a mapping.",
+    ]
+
+
+def test_billion_laughs_are_refused_before_they_expand(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    laughs = ["lol: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for name, alias in zip("bcdefghi", "abcdefgh", strict=True):
+        laughs.append(f"lo{name}: &{name} [{', '.join([f'*{alias}'] * 9)}]")
+    content.write(
+        "issues/2011-01-12/01-a.md",
+        "---\nheadline: H\nstandfirst: S\n" + "\n".join(laughs) + "\n---\n",
+    )
+    aliases = "Aliases (*name) are not allowed in front matter."
+    assert check() == [f"issues/2011-01-12/01-a.md:4: front matter: {aliases}"]
+
+
+def test_data_nested_past_the_parsers_is_refused(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.write(
+        "issues/2011-01-12/issue.toml", f"date = 2011-01-12\ntags = {'[' * 5000}{']' * 5000}\n"
+    )
+    content.write(
+        "issues/2011-01-12/01-a.md", f"---\nheadline: H\nstandfirst: {'[' * 999}{']' * 999}\n---\n"
+    )
+    content.write(
+        "issues/2011-01-12/02-b.md", f"---\nheadline: H\nstandfirst: {'{a: ' * 5000}\n---\n"
+    )
+    assert check() == [
+        "issues/2011-01-12/01-a.md:2: front matter: Nested too deeply.",
+        "issues/2011-01-12/02-b.md:3: front matter: exceeded maximum nesting depth.",
+        "issues/2011-01-12/issue.toml:1: toml: Nested too deeply.",
+    ]
+
+
+def test_plain_text_fields_refuse_bidirectional_controls(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.write("issues/2011-01-12/issue.toml", 'date = 2011-01-12\ntitle = "\u2067Isolated"\n')
+    content.article(
+        "2011-01-12",
+        "01-a.md",
+        headline="Invoice \u202egpj.exe",
+        standfirst="Marks \u200f and \u200e reorder nothing.",
+        body="A quotation: \u202bمرحبا\u202c, closed by its paragraph.",
+    )
+    refused = "Contains the bidirectional control U+{}, which reorders the text after it:"
+    instead = " use the marks U+200E and U+200F instead."
+    assert check() == [
+        "issues/2011-01-12/01-a.md:3: headline: " + refused.format("202E") + instead,
+        "issues/2011-01-12/issue.toml:2: title: " + refused.format("2067") + instead,
+    ]
+
+
+def test_more_tags_than_the_limit_are_one_error(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    tags = [f"tag-{index}" for index in range(10_000)]
+    content.article("2011-01-12", "01-a.md", headline="H", tags=tags)
+    assert check() == ["issues/2011-01-12/01-a.md:4: tags: More than 50 tags."]
+
+
+def test_markdown_nested_deeper_than_it_can_show_names_its_line(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    content.write(
+        "issues/2011-01-12/01-a.md",
+        f"---\nheadline: Q\nstandfirst: S\n---\n\n\nIntro.\n\n{'>' * 10_000} x\n",
+    )
+    lists = "\n".join(f"{'  ' * depth}- item {depth}" for depth in range(12))
+    content.write("issues/2011-01-12/02-b.md", f"---\nheadline: L\nstandfirst: S\n---\n{lists}\n")
+    content.write(
+        "issues/2011-01-12/03-c.md", f"---\nheadline: I\nstandfirst: S\n---\n{'- ' * 10_000}x\n"
+    )
+    deep = "body: Quotes and lists nested too deeply to show."
+    assert check() == [
+        f"issues/2011-01-12/01-a.md:9: {deep}",
+        f"issues/2011-01-12/02-b.md:14: {deep}",
+        f"issues/2011-01-12/03-c.md:5: {deep}",
+    ]
+
+
+def test_numbers_and_times_stay_in_range(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.write(
+        "issues/2011-01-12/issue.toml", "date = 2011-01-12\nnumber = 100000000000000000000\n"
+    )
+    content.write("issues/2011-01-12/01-a.md", ARTICLE)
+    content.write(
+        "issues/2011-01-26/issue.toml", "date = 2011-01-26\nupdated = 9999-12-31T23:59:59-23:59\n"
+    )
+    content.write("issues/2011-01-26/01-a.md", ARTICLE)
+    assert check() == [
+        "issues/2011-01-12/issue.toml:2: number: Must be 1000000 or less.",
+        "issues/2011-01-26/issue.toml:2: updated: Out of range: in UTC it falls outside the years"
+        " 1 to 9999.",
+    ]
+
+
+def test_file_larger_than_the_limit(content: ContentTree, check: Callable[[], list[str]]) -> None:
+    content.issue("2011-01-12")
+    content.write("issues/2011-01-12/02-b.md", ARTICLE + "x" * 2 * 1024 * 1024)
+    assert check() == ["issues/2011-01-12/02-b.md:1: file: Larger than 2 MiB."]
+
+
+def test_odd_front_matter_keys_are_unknown_fields_named_on_one_line(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    content.write(
+        "issues/2011-01-12/01-a.md",
+        '---\nheadline: H\nstandfirst: S\nnull: x\n"two\\nlines\\u202e": x\n---\n',
+    )
+    assert check() == [
+        "issues/2011-01-12/01-a.md:1: None: Unknown field.",
+        "issues/2011-01-12/01-a.md:5: 'two\\nlines\\u202e': Unknown field.",
+    ]

@@ -167,3 +167,28 @@ ANY_PRINTABLE = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl
 def test_any_line_renders_back_to_itself(line: str) -> None:
     rendered = render_body(escape_markdown(line))
     assert rendered.text == line
+
+
+def test_headline_without_ascii_letters_imports_as_an_issue_that_builds(
+    tmp_path: Path,
+    content: ContentTree,
+    run_cli: Callable[..., Result],
+    build_store: Callable[..., Store],
+) -> None:
+    path = write(tmp_path, "January 26, 2011\nمستقبل المجتمع\nStandfirst\nBody\n")
+    assert run_cli("import-text", path, "--out", content.root).exit_code == 0
+    article = build_store(content).issue("2011-01-26").articles[0]
+    assert (article.id, article.headline) == ("article", "مستقبل المجتمع")
+
+
+def test_text_that_check_would_refuse_is_refused_at_its_line(tmp_path: Path) -> None:
+    from service.errors import ContentErrors
+
+    path = write(tmp_path, f"January 26, 2011\n{'Long ' * 61}\nInvoice \u202egpj.exe\nBody\n")
+    with pytest.raises(ContentErrors) as raised:
+        import_briefing(path)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:2: headline: Longer than 300 characters.",
+        f"{path}:3: standfirst: Contains the bidirectional control U+202E, which reorders the"
+        " text after it: use the marks U+200E and U+200F instead.",
+    ]

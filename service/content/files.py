@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,13 +13,22 @@ from typing import Any
 
 import yaml
 
+from service.content.markdown import too_deeply_nested
 from service.errors import ContentError, ContentErrors
 
 KeyPath = tuple[str | int, ...]
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FRONT_MATTER_FENCE = "---"
-# C0 and C1 controls other than tab and line feed, and DEL: never part of an article.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Far above any article, and a bound on what one file can cost a build in memory and time.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+# C0 and C1 controls other than tab and line feed, DEL, lone surrogates (which TOML or YAML
+# escapes could make) and the noncharacters U+FFFE and U+FFFF: never part of an article, and
+# no feed could carry them, since XML forbids them.
+FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+CHARACTER_KINDS = {"Cc": "control character", "Cs": "lone surrogate"}
+# What TOML and untagged YAML make, besides lists and mappings; YAML's !!binary, !!set, !!omap
+# and !!pairs make bytes, sets and tuples, which no field takes (a set has no fixed order).
+PLAIN_VALUES = (str, int, float, dt.date, dt.time, type(None))
 
 
 @dataclass
@@ -41,15 +52,21 @@ class ContentFile:
 
 
 def field_name(key_path: KeyPath) -> str:
-    """('sources', 0, 'url') -> 'sources[0].url'."""
+    """('sources', 0, 'url') -> 'sources[0].url'; a key with unprintable characters escaped,
+    so that an error stays one line and shows what it names."""
     name = ""
     for key in key_path:
-        name += f"[{key}]" if isinstance(key, int) else (f".{key}" if name else key)
+        text = str(key) if str(key).isprintable() else ascii(str(key))
+        name += f"[{key}]" if isinstance(key, int) else (f".{text}" if name else text)
     return name or "file"
 
 
 def read_text(path: Path) -> str:
     """The file's text as UTF-8 with Unix line ends and no byte-order mark."""
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ContentErrors(
+            [ContentError(str(path), 1, "file", f"Larger than {MAX_FILE_BYTES // 2**20} MiB.")]
+        )
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -59,13 +76,48 @@ def read_text(path: Path) -> str:
             [ContentError(str(path), line, "file", f"Not valid UTF-8 (byte {exc.start}).")]
         ) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if control := CONTROL_CHARACTER.search(text):
-        line = text.count("\n", 0, control.start()) + 1
-        code = f"U+{ord(control.group()):04X}"
+    if forbidden := FORBIDDEN_CHARACTER.search(text):
+        line = text.count("\n", 0, forbidden.start()) + 1
         raise ContentErrors(
-            [ContentError(str(path), line, "file", f"Contains the control character {code}.")]
+            [ContentError(str(path), line, "file", forbidden_character(forbidden.group()))]
         )
     return text
+
+
+def forbidden_character(character: str) -> str:
+    kind = CHARACTER_KINDS.get(unicodedata.category(character), "noncharacter")
+    return f"Contains the {kind} U+{ord(character):04X}."
+
+
+def check_values(source: ContentFile) -> ContentFile:
+    """Refuse values of no plain type, and forbidden characters that escapes put into text."""
+    errors = [source.error(key_path, message) for key_path, message in value_problems(source.data)]
+    if errors:
+        raise ContentErrors(sorted(errors, key=lambda error: error.line))
+    return source
+
+
+def value_problems(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, message) for every key and value that no field may hold, at any depth."""
+    pending: list[tuple[KeyPath, Any]] = [((), data)]
+    while pending:
+        key_path, value = pending.pop()
+        if isinstance(value, dict):
+            for key, nested in value.items():
+                pending.append(((*key_path, str(key)), nested))
+                if problem := text_problem(str(key)):
+                    yield (*key_path, str(key)), problem
+        elif isinstance(value, list):
+            pending.extend(((*key_path, index), nested) for index, nested in enumerate(value))
+        elif not isinstance(value, PLAIN_VALUES):
+            yield key_path, "Not plain text, a number, a date, a list or a mapping."
+        elif isinstance(value, str) and (problem := text_problem(value)):
+            yield key_path, problem
+
+
+def text_problem(text: str) -> str | None:
+    forbidden = FORBIDDEN_CHARACTER.search(text)
+    return forbidden_character(forbidden.group()) if forbidden else None
 
 
 def read_toml(path: Path) -> ContentFile:
@@ -77,7 +129,9 @@ def read_toml(path: Path) -> ContentFile:
         line = int(match.group(1)) if match else 1
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ContentErrors([ContentError(str(path), line, "toml", f"{message}.")]) from exc
-    return ContentFile(path, data, dict(toml_key_lines(text)))
+    except RecursionError as exc:  # tomllib recurses once for each array or table in another
+        raise ContentErrors([ContentError(str(path), 1, "toml", "Nested too deeply.")]) from exc
+    return check_values(ContentFile(path, data, dict(toml_key_lines(text))))
 
 
 def toml_key_lines(text: str) -> Iterator[tuple[KeyPath, int]]:
@@ -138,8 +192,14 @@ def read_article(path: Path) -> ContentFile:
                 )
             ]
         )
-    data["body"] = "\n".join(lines[end + 1 :]).strip("\n")
-    return ContentFile(path, data, key_lines)
+    below = "\n".join(lines[end + 1 :])
+    data["body"] = below.strip("\n")
+    if (deep := too_deeply_nested(data["body"])) is not None:
+        line = end + 2 + len(below) - len(below.lstrip("\n")) + deep
+        raise ContentErrors(
+            [ContentError(str(path), line, "body", "Quotes and lists nested too deeply to show.")]
+        )
+    return check_values(ContentFile(path, data, key_lines))
 
 
 def parse_front_matter(
@@ -162,6 +222,10 @@ def parse_front_matter(
     except yaml.YAMLError as exc:
         raise ContentErrors(
             [ContentError(str(path), first_line, "front matter", str(exc))]
+        ) from exc
+    except RecursionError as exc:  # record_lines recurses once for each level of nesting
+        raise ContentErrors(
+            [ContentError(str(path), first_line, "front matter", "Nested too deeply.")]
         ) from exc
     finally:
         loader.dispose()

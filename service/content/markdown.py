@@ -15,8 +15,14 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
+# How deep quotes and lists may hold each other, a list and its item counting as a level each.
+# markdown-it recurses once a level, and drops whatever lies deeper than this: a body that
+# goes that deep is refused (too_deeply_nested) rather than published without that text.
+MAX_NESTING = 20
+CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open"}
 
-_markdown = MarkdownIt("commonmark", {"html": False})
+_markdown = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
+_blocks = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING}).disable("inline")
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,14 @@ def render_body(markdown: str) -> RenderedBody:
         if token.type == "heading_open"
     )
     return RenderedBody(html=html, text="\n\n".join(b for b in blocks if b), headings=headings)
+
+
+def too_deeply_nested(markdown: str) -> int | None:
+    """The line (from 0) of a quote or list so deep that its text would be dropped, if any."""
+    for token in _blocks.parse(markdown):
+        if token.type in CONTAINERS and token.level >= MAX_NESTING - 1 and token.map:
+            return token.map[0]
+    return None
 
 
 def block_text(token: Token) -> str:

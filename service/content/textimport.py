@@ -12,8 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marshmallow import ValidationError
+
+from schemas import ArticleSchema
 from schemas.fields import slugify
 from service.content.files import read_text
+from service.content.loader import flatten
 from service.content.writer import ArticleFile, IssueFolder
 from service.errors import ContentError, ContentErrors
 
@@ -65,19 +69,36 @@ def import_briefing(path: Path) -> ImportedBriefing:
         warnings.append(
             ContentError(str(path), standfirst.number, "warning", "No body after the standfirst.")
         )
+    slug = slugify(headline.text)
     article = ArticleFile(
-        slug=slugify(headline.text) or "article",
+        slug=slug or "article",
         front_matter={
             "headline": headline.text,
             "standfirst": standfirst.text,
             "tags": [],
             "sources": [],
             "authors": [],
+            # A headline without ASCII letters or digits makes no id: the article needs one.
+            **({} if slug else {"id": "article"}),
         },
         body="\n\n".join(body),
     )
+    check_article(path, article, {"headline": headline, "standfirst": standfirst})
     issue = IssueFolder(issue_id=date.isoformat(), metadata={"date": date}, articles=[article])
     return ImportedBriefing(path, issue, warnings)
+
+
+def check_article(path: Path, article: ArticleFile, lines: dict[str, Line]) -> None:
+    """Refuse here, at the line it came from, what `briefing check` would refuse once written."""
+    try:
+        ArticleSchema().load({**article.front_matter, "body": article.body})
+    except ValidationError as exc:
+        errors = []
+        for key, message in flatten(exc.messages):
+            field = ".".join(map(str, key)) or "file"
+            line = lines[field].number if field in lines else 1
+            errors.append(ContentError(str(path), line, field, message))
+        raise ContentErrors(errors) from exc
 
 
 def take_date(path: Path, remaining: list[Line], warnings: list[ContentError]) -> dt.date:

@@ -199,7 +199,7 @@ class Feed(ABC, Generic[Item]):
     def id(self) -> str:
         """The feed's own tag URI, dated the year the publication began; the same on every page."""
         began = self.site.store.first_issue_date() or self.site.store.last_updated.date()
-        return f"tag:{self.site.publication.tag_authority},{began.year}:feed/{self.name}"
+        return f"tag:{self.site.publication.tag_authority},{began.year:04d}:feed/{self.name}"
 
     def entry(self, item: Item) -> Entry:
         return Entry(

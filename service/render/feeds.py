@@ -70,7 +70,8 @@ def generator(document: Document, extension: str) -> FeedGenerator:
     feed.register_extension("history", History, atom=True, rss=True)
     feed.id(document.id)
     feed.title(document.title)
-    feed.subtitle(publication.subtitle)
+    # RSS's channel <description>, like an item's, is taken as HTML: the text is escaped.
+    feed.subtitle(escape(publication.subtitle) if extension == "rss" else publication.subtitle)
     feed.updated(document.updated)
     feed.language(publication.language)
     feed.rights(publication.rights)
