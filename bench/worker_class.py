@@ -161,7 +161,7 @@ def report(args: argparse.Namespace, loads: dict[tuple[str, str], Load]) -> str:
         ]
         lines.append(f"| {what} | {' | '.join(figures)} |")
     chosen = f"`{gunicorn_conf.worker_class}`"
-    if gunicorn_conf.worker_class == "gthread":
+    if gunicorn_conf.worker_class == gunicorn_conf.WORKER_CLASSES["gthread"]:
         chosen += f", {gunicorn_conf.threads} threads, keep-alive {gunicorn_conf.keepalive} s"
     lines += [
         "",

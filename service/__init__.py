@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from service import api, failures, feeds, ops, pages
+from service import api, failures, feeds, ops, pages, responses
 from service.cache import ResponseCache
 from service.config import Defaults
 from service.live import EXTENSION, LiveStore, StoreUnavailable
@@ -20,6 +20,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from service import metrics  # in the worker: see service.metrics
 
     app = Flask(__name__, static_folder=None)  # pages serve our assets, with caching
+    # Routing never redirects to merge slashes: Werkzeug would build the Location from the
+    # request's Host header (service.pages' home takes an empty path the same way).
+    app.url_map.merge_slashes = False
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("BRIEFING")
     if test_config:
@@ -33,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app, live, max_bytes=int(app.config["CACHE_MAX_BYTES"])
     )
     failures.init_app(app)
+    app.after_request(responses.secure)
     app.register_blueprint(ops.blueprint)
     api.init_app(app)
     feeds.init_app(app)

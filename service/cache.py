@@ -1,14 +1,19 @@
 """Answers repeated GETs from memory, before Flask runs: rendered once per store version.
 
 Every cacheable response (a GET answered 200 with `Cache-Control: public`) is kept whole,
-keyed by the store's content version, path and query. From the kept copy this layer alone
-answers conditional requests (Werkzeug's `is_resource_modified`), HEAD and gzip, and sets a
-strong ETag made of the content version and a hash of the bytes. A rebuilt store has a new
-content version, so nothing stale is ever served; the cache is bounded in bytes.
+keyed by the store's content version, path and query. The answer of a view that reads no query
+parameter (service.responses.QUERY_IGNORED) is keyed by path alone and answers the path with
+any query, so that a reader's `?utm_source=...` costs no render. No header is part of a key:
+nothing a view renders depends on one (every URL comes from the configured base URL, never
+from Host or X-Forwarded-*). From the kept copy this layer alone answers conditional requests
+(Werkzeug's `is_resource_modified`), HEAD and gzip, and sets a strong ETag made of the content
+version and a hash of the bytes. A rebuilt store has a new content version, so nothing stale
+is ever served; the cache is bounded in bytes.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import threading
@@ -22,34 +27,68 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_accept_header, parse_date
 
 from service.live import LiveStore, StoreUnavailable
+from service.responses import QUERY_IGNORED
 from service.site import STORE_KEY
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Key = tuple[str, str, str]  # content version, path, query
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH")
-NOT_REPEATED_ON_304 = {"content-length", "content-type", "content-encoding"}
+# A 304 repeats what a cache must update (Cache-Control, ETag, Vary) and what lets a script
+# read it (CORS); the stored copy keeps the rest (RFC 9110, section 15.4.5), so that this
+# answer to the commonest request of all stays short.
+NOT_REPEATED_ON_304 = {
+    "content-length",
+    "content-type",
+    "content-encoding",
+    "last-modified",
+    "link",
+}
 GZIP_MIN_BYTES = 512
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One encoding of a kept response: its quoted ETag, body, and the headers of its 200
+    and of its 304, made once and sent as they are."""
+
+    etag: str
+    body: bytes
+    headers: list[tuple[str, str]]
+    not_modified_headers: list[tuple[str, str]]
 
 
 @dataclass
 class Representation:
-    """One kept response and its gzip variant, made on first demand."""
+    """One kept response, and its identity and gzip variants, each made on first demand."""
 
     status: str
     headers: list[tuple[str, str]]
     body: bytes
     etag: str
     last_modified: datetime | None = None
-    _gzipped: bytes | None = field(default=None, repr=False)
+    ignores_query: bool = False
+    _variants: dict[bool, Variant] = field(default_factory=dict, repr=False)
 
-    @property
-    def gzipped(self) -> bytes:
-        if self._gzipped is None:
-            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
-        return self._gzipped
+    def variant(self, zipped: bool) -> Variant:
+        made = self._variants.get(zipped)
+        if made is None:  # two threads may both make it: the same bytes either way
+            made = self._variants[zipped] = self._make(zipped)
+        return made
+
+    def _make(self, zipped: bool) -> Variant:
+        etag = f'"{self.etag}-gzip"' if zipped else f'"{self.etag}"'
+        headers = [*self.headers, ("ETag", etag), ("Vary", "Accept-Encoding")]
+        not_modified = [h for h in headers if h[0].lower() not in NOT_REPEATED_ON_304]
+        body = gzip.compress(self.body, compresslevel=6, mtime=0) if zipped else self.body
+        if zipped:
+            headers.append(("Content-Encoding", "gzip"))
+        headers.append(("Content-Length", str(len(body))))
+        return Variant(etag, body, headers, not_modified)
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self._gzipped or b"")
+        zipped = self._variants.get(True)
+        return len(self.body) + (len(zipped.body) if zipped else 0)
 
 
 class ResponseCache:
@@ -59,7 +98,7 @@ class ResponseCache:
         self.app = app
         self.live = live
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, str, str], Representation] = OrderedDict()
+        self._entries: OrderedDict[Key, Representation] = OrderedDict()
         self._bytes = 0
         self._version = ""
         self._lock = threading.Lock()
@@ -73,19 +112,29 @@ class ResponseCache:
             store = self.live.current()
         except StoreUnavailable:
             return self.app(environ, start_response)
-        key = (store.content_version, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
-        with self._lock:
-            kept = self._entries.get(key)
-            if kept is not None:
-                self._entries.move_to_end(key)
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        kept = self._find((store.content_version, path, query))
         if kept is None:
             environ[STORE_KEY] = store
             kept, cacheable = self._render(environ, store.content_version)
             if cacheable:
-                self._keep(key, kept)
+                self._keep((store.content_version, path, "" if kept.ignores_query else query), kept)
             else:
                 return self._replay(kept, environ, start_response)
         return self._answer(kept, environ, start_response)
+
+    def _find(self, key: Key) -> Representation | None:
+        """The copy kept for this path and query, or for this path when its view ignores queries."""
+        with self._lock:
+            kept = self._entries.get(key)
+            if kept is None and key[2]:
+                key = (key[0], key[1], "")
+                kept = self._entries.get(key)
+                if kept is not None and not kept.ignores_query:
+                    return None
+            if kept is not None:
+                self._entries.move_to_end(key)
+        return kept
 
     def _render(self, environ: dict[str, Any], version: str) -> tuple[Representation, bool]:
         """Run the app for the plain GET behind this request and keep what it said."""
@@ -111,11 +160,12 @@ class ResponseCache:
         # Kept responses get their ETag and Vary from this layer; others keep the app's Vary.
         for name in ("Content-Length", "ETag", *(("Vary",) if cacheable else ())):
             headers.remove(name)
+        ignores_query = bool(plain.get(QUERY_IGNORED))
         return Representation(
-            said["status"], headers.to_wsgi_list(), body, etag, last_modified
+            said["status"], headers.to_wsgi_list(), body, etag, last_modified, ignores_query
         ), cacheable
 
-    def _keep(self, key: tuple[str, str, str], kept: Representation) -> None:
+    def _keep(self, key: Key, kept: Representation) -> None:
         with self._lock:
             if key[0] != self._version:
                 self._entries.clear()  # a new store: every kept response is of the old one
@@ -130,19 +180,15 @@ class ResponseCache:
     def _answer(
         self, kept: Representation, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        zipped = accepts_gzip(environ) and len(kept.body) >= GZIP_MIN_BYTES
-        etag = f"{kept.etag}-gzip" if zipped else kept.etag
-        headers = [*kept.headers, ("ETag", f'"{etag}"'), ("Vary", "Accept-Encoding")]
-        if not is_resource_modified(environ, etag=etag, last_modified=kept.last_modified):
-            kept_headers = [h for h in headers if h[0].lower() not in NOT_REPEATED_ON_304]
-            start_response("304 Not Modified", kept_headers)
+        zipped = len(kept.body) >= GZIP_MIN_BYTES and accepts_gzip(
+            environ.get("HTTP_ACCEPT_ENCODING", "")
+        )
+        variant = kept.variant(zipped)
+        if not is_modified(environ, variant.etag, kept.last_modified):
+            start_response("304 Not Modified", variant.not_modified_headers)
             return []
-        body = kept.gzipped if zipped else kept.body
-        if zipped:
-            headers.append(("Content-Encoding", "gzip"))
-        headers.append(("Content-Length", str(len(body))))
-        start_response(kept.status, headers)
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+        start_response(kept.status, variant.headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [variant.body]
 
     @staticmethod
     def _replay(
@@ -154,6 +200,16 @@ class ResponseCache:
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.body]
 
 
-def accepts_gzip(environ: dict[str, Any]) -> bool:
-    header = environ.get("HTTP_ACCEPT_ENCODING", "")
+def is_modified(environ: dict[str, Any], etag: str, last_modified: datetime | None) -> bool:
+    """Werkzeug's is_resource_modified, with the two commonest requests answered before it:
+    one without validators, and one whose If-None-Match is exactly this (quoted) ETag."""
+    if not any(name in environ for name in CONDITIONAL_HEADERS):
+        return True
+    if environ.get("HTTP_IF_NONE_MATCH") == etag:
+        return False
+    return is_resource_modified(environ, etag=etag.strip('"'), last_modified=last_modified)
+
+
+@functools.lru_cache(maxsize=256)  # clients send few distinct Accept-Encoding values
+def accepts_gzip(header: str) -> bool:
     return "gzip" in header and parse_accept_header(header)["gzip"] > 0

@@ -9,13 +9,15 @@
 Archive pages with a newer page after them never change again: they are cached for long.
 
 Each document is rendered once per store version by the response cache in front of the app,
-which answers ETag, 304, HEAD and gzip; errors are short plain text.
+which answers ETag, 304, HEAD and gzip; errors are short plain text. A feed takes no query
+parameter: one that a reader or an aggregator appends (`?utm_source=...`) is ignored.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app
 from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from service import failures, syndication
 from service.render import FeedNotFound
@@ -26,19 +28,27 @@ blueprint = Blueprint("feeds", __name__, url_prefix="/feeds")
 FORMAT = "<any(atom, rss, json):extension>"
 
 
+class PageNumber(IntegerConverter):
+    """An archive page number in ASCII digits without a leading zero: one address a page (the
+    built-in int converter also takes `01`, `１` and `٣`)."""
+
+    regex = r"[1-9][0-9]*"
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["page"] = PageNumber
     app.register_blueprint(blueprint)
     failures.register(app, "/feeds/", failures.plain_text)
 
 
 @blueprint.get(f"/<any(issues, articles):name>.{FORMAT}")
-@blueprint.get(f"/<any(issues, articles):name>/archive/<int(min=1):page>.{FORMAT}")
+@blueprint.get(f"/<any(issues, articles):name>/archive/<page:page>.{FORMAT}")
 def feed(name: str, extension: str, page: int | None = None) -> Response:
     return answer(name, extension, page)
 
 
 @blueprint.get(f"/tags/<tag>.{FORMAT}")
-@blueprint.get(f"/tags/<tag>/archive/<int(min=1):page>.{FORMAT}")
+@blueprint.get(f"/tags/<tag>/archive/<page:page>.{FORMAT}")
 def tag_feed(tag: str, extension: str, page: int | None = None) -> Response:
     return answer(f"tags/{tag}", extension, page)
 
@@ -50,6 +60,6 @@ def answer(name: str, extension: str, page: int | None) -> Response:
         raise NotFound() from missing
     response = Response(rendered.body, content_type=rendered.content_type)
     max_age = current_app.config["IMMUTABLE_MAX_AGE" if rendered.final else "MAX_AGE"]
-    cacheable(response, int(max_age), rendered.updated)
+    cacheable(response, int(max_age), rendered.updated, ignores_query=True)
     response.cache_control.immutable = rendered.final
     return response

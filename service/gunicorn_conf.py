@@ -25,6 +25,7 @@ __all__ = [
     "child_exit",
     "control_socket_disable",
     "errorlog",
+    "forwarded_allow_ips",
     "graceful_timeout",
     "keepalive",
     "limit_request_field_size",
@@ -53,7 +54,11 @@ workers = int(os.environ.get("BRIEFING_WORKERS", default_workers()))
 # a quarter to two fifths more than sync, feeds and API, 200 and 304; with a new connection
 # for every request, 13-18% less. Its threads also wait for a slow client's request in a
 # poller, where a sync worker would be held by it. The variables are there to measure again.
+# gthread and sync mean gunicorn's classes with their own error answers in plain text
+# (service.worker); any other class is handed to gunicorn as named.
+WORKER_CLASSES = {"gthread": "service.worker.ThreadWorker", "sync": "service.worker.SyncWorker"}
 worker_class = os.environ.get("BRIEFING_WORKER_CLASS", "gthread")
+worker_class = WORKER_CLASSES.get(worker_class, worker_class)
 threads = int(os.environ.get("BRIEFING_THREADS", 4))
 # Seconds an idle kept-alive connection stays open. nginx sends a GET again, on a new
 # connection, when a kept-alive one was closed meanwhile (proxy_next_upstream error).
@@ -77,6 +82,11 @@ max_requests_jitter = max_requests // 10
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+# No proxy is trusted, not even on loopback (gunicorn trusts 127.0.0.1 by default to set the
+# scheme with X-Forwarded-Proto, and SCRIPT_NAME or PATH_INFO with headers of those names).
+# Every URL comes from the configured base URL, so the service needs none of them; trusted,
+# they would let any local client move the routes or get gunicorn's own 500.
+forwarded_allow_ips = ""
 
 accesslog = "-"
 errorlog = "-"

@@ -19,7 +19,7 @@ from service.errors import IssueNotFound
 from service.live import StoreUnavailable
 from service.model import Issue, Page
 from service.responses import cacheable
-from service.site import Site, current_site
+from service.site import Site, current_site, malformed_parameters
 from service.store import Query
 
 blueprint = Blueprint("pages", __name__)
@@ -27,12 +27,6 @@ STATIC = Path(__file__).with_name("static")
 ISSUES_PER_PAGE = 10
 HITS_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' https:;"
-    " frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
 
 
 @dataclass(frozen=True)
@@ -115,7 +109,9 @@ def init_app(app: Flask) -> None:
     failures.register(app, "/", render_html_error)
 
 
-@blueprint.get("/")
+# strict_slashes=False: an empty path (`GET http://host HTTP/1.1`) is home, not a redirect
+# whose Location Werkzeug would build from the request's Host header.
+@blueprint.get("/", strict_slashes=False)
 def home() -> Response:
     site = current_site()
     issues = site.store.issues(Query(page=page_number(), per_page=ISSUES_PER_PAGE))
@@ -136,7 +132,9 @@ def issue(issue_id: str) -> Response:
     head = Head(shown.title, lead, site.urls.issue(issue_id), kind="article")
     updated = newest((previous, shown, following))
     neighbours = {"previous": previous, "next": following}
-    return render_page(site, "issue.html", head, updated, issue=shown, **neighbours)
+    return render_page(
+        site, "issue.html", head, updated, ignores_query=True, issue=shown, **neighbours
+    )
 
 
 @blueprint.get("/tags/<tag>")
@@ -156,7 +154,7 @@ def tag(tag: str) -> Response:
 @blueprint.get("/search")
 def search() -> Response:
     site = current_site()
-    text = request.args.get("q", "").strip()
+    text = (query_parameter("q") or "").strip()
     if len(text) > MAX_QUERY_LENGTH:
         abort(400, f"Search text is limited to {MAX_QUERY_LENGTH} characters.")
     hits = site.store.search(text, page_number(), HITS_PER_PAGE)
@@ -175,8 +173,9 @@ def subscribe() -> Response:
     about = f"Follow {site.publication.title} in any feed reader, or through its JSON API."
     head = Head("Subscribe", about, site.urls.page("/subscribe"))
     feeds = (ISSUES_FEED, ARTICLES_FEED)
+    updated = site.store.last_updated
     return render_page(
-        site, "subscribe.html", head, site.store.last_updated, feeds=feeds, tag_feeds=tag_feeds
+        site, "subscribe.html", head, updated, ignores_query=True, feeds=feeds, tag_feeds=tag_feeds
     )
 
 
@@ -186,14 +185,8 @@ def asset(filename: str) -> Response:
     found = ASSETS.get(filename) or abort(404)
     response = Response(found.body, mimetype=found.media_type)
     response.cache_control.immutable = True
-    return cacheable(response, current_app.config["IMMUTABLE_MAX_AGE"], found.modified)
-
-
-@blueprint.after_request
-def secure(response: Response) -> Response:
-    """Set here, before the response cache keeps a page, so that every copy carries them."""
-    response.headers.update(SECURITY_HEADERS)
-    return response
+    max_age = current_app.config["IMMUTABLE_MAX_AGE"]
+    return cacheable(response, max_age, found.modified, ignores_query=True)
 
 
 def render_html_error(error: HTTPException) -> Response:
@@ -207,14 +200,20 @@ def render_html_error(error: HTTPException) -> Response:
     head = Head(error.name, error.description or error.name, canonical=None, indexable=False)
     response = Response(page_html(site, "error.html", head, error=error), status=error.code)
     response.headers.extend(failures.extra_headers(error))
-    return secure(response)
+    return response
 
 
 def render_page(
-    site: Site, template: str, head: Head, last_modified: dt.datetime, **context: Any
+    site: Site,
+    template: str,
+    head: Head,
+    last_modified: dt.datetime,
+    ignores_query: bool = False,
+    **context: Any,
 ) -> Response:
     response = Response(page_html(site, template, head, **context), mimetype="text/html")
-    return cacheable(response, current_app.config["MAX_AGE"], last_modified)
+    max_age = current_app.config["MAX_AGE"]
+    return cacheable(response, max_age, last_modified, ignores_query=ignores_query)
 
 
 def page_html(site: Site, template: str, head: Head, **context: Any) -> str:
@@ -236,11 +235,27 @@ def asset_url(site: Site, name: str) -> str:
 
 
 def page_number() -> int:
-    """The `page` query parameter: a whole number from 1, 1 when absent; else no such page."""
-    number = request.args.get("page", "1")
-    if not (number.isdecimal() and len(number) < 7 and int(number) >= 1):
+    """The `page` query parameter: a whole number from 1 in ASCII digits, 1 when absent; else
+    no such page (`?page=２` would be page 2 at a look-alike address)."""
+    number = query_parameter("page")
+    if number is None:
+        return 1
+    if not (number.isascii() and number.isdecimal() and len(number) < 7 and int(number) >= 1):
         abort(404)
     return int(number)
+
+
+def query_parameter(name: str) -> str | None:
+    """A query parameter a page reads: given at most once, in a well-formed query; else a 400.
+
+    Parameters no page reads are ignored: shared links carry `utm_source` and the like.
+    """
+    if malformed_parameters(request.query_string):
+        abort(400, "The address's query is not percent-encoded UTF-8.")
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        abort(400, f"The {name} parameter is given more than once.")
+    return values[0] if values else None
 
 
 def pager_of(url: str, page: Page[Any], **query: str | None) -> Pager:

@@ -1,24 +1,54 @@
-"""How views mark a response as cacheable: the caching contract every blueprint follows."""
+"""The contracts every blueprint's responses follow: how one is marked cacheable, and the
+security headers each carries."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response
+from flask import Response, request
+
+# The environ key by which a view tells the response cache (service.cache) that its answer is
+# the same whatever the query string says: one kept copy then answers the path with any query.
+QUERY_IGNORED = "briefing.query_ignored"
+# Pages are documents: no script, no plugin, styles and images from this site (images also
+# from any https address), forms only to this site, never in a frame.
+HTML_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' https:;"
+    " frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
 
 
-def cacheable(response: Response, max_age: int, last_modified: dt.datetime) -> Response:
+def cacheable(
+    response: Response, max_age: int, last_modified: dt.datetime, *, ignores_query: bool = False
+) -> Response:
     """Public for max_age seconds, last modified when its newest content was.
 
     The response cache (service.cache) keeps such responses and adds the ETag, Vary,
-    gzip and the answers to conditional requests.
+    gzip and the answers to conditional requests. A view that reads no query parameter says
+    `ignores_query`, so that `?utm_source=...` and the like do not make it render again.
     """
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     response.last_modified = last_modified
+    if ignores_query:
+        request.environ[QUERY_IGNORED] = True
     return response
 
 
 def not_cacheable(response: Response) -> Response:
     response.cache_control.no_store = True
+    return response
+
+
+def secure(response: Response) -> Response:
+    """Every answer: nosniff. HTML: a strict policy, unless its area set a policy of its own.
+
+    Run after every request, before the response cache keeps a copy, so every copy and every
+    304 made from it carries them too.
+    """
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype == "text/html":
+        for name, value in HTML_SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
     return response

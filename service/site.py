@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote_to_bytes, urlencode
 
 from flask import current_app, request
 
@@ -13,6 +14,8 @@ from service.model import Issue, Publication
 from service.store import Store
 
 STORE_KEY = "briefing.store"  # the WSGI environ key under which the response cache pins a store
+# A percent sign that starts no escape (`%zz`, a `%` at the end): no URL encoder writes one.
+BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,24 @@ def current_site() -> Site:
     if base_url := current_app.config.get("BASE_URL"):
         publication = dataclasses.replace(publication, base_url=base_url.rstrip("/"))
     return Site(store, publication, Urls(publication.base_url))
+
+
+def malformed_parameters(query_string: bytes) -> list[str]:
+    """The names of the query parameters that are not percent-encoded UTF-8.
+
+    Werkzeug keeps a broken escape or bytes that are not UTF-8 as text (and cannot parse a
+    query holding a raw byte that is not UTF-8); the views that read their query refuse them.
+    """
+    return [
+        unquote_to_bytes(pair.partition(b"=")[0].replace(b"+", b" ")).decode(errors="replace")
+        for pair in query_string.split(b"&")
+        if BROKEN_ESCAPE.search(pair) or not is_utf8(unquote_to_bytes(pair))
+    ]
+
+
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -41,6 +41,12 @@ def renders(
         rendered.append("private")
         return Response("not kept")
 
+    @app.get("/whatever-the-query")
+    def whatever_the_query() -> Response:
+        rendered.append(f"ignoring {request.query_string.decode()}")
+        response = Response("the same for any query", mimetype="text/plain")
+        return cacheable(response, 60, current_site().store.last_updated, ignores_query=True)
+
     return rendered
 
 
@@ -51,6 +57,29 @@ def test_repeated_requests_render_once(app: Flask, renders: list[str]) -> None:
     assert renders == [""]
     client.get("/probe?page=2")
     assert renders == ["", "page=2"]
+
+
+def test_a_view_ignoring_the_query_renders_once_for_every_query(
+    app: Flask, renders: list[str]
+) -> None:
+    client = app.test_client()
+    answers = [
+        client.get(f"/whatever-the-query{query}")
+        for query in ("?utm_source=a", "", "?utm_source=b", "?x=1&x=2", "?%zz")
+    ]
+    assert renders == ["ignoring utm_source=a"]
+    assert {(answer.data, answer.headers["ETag"]) for answer in answers} == {
+        (answers[0].data, answers[0].headers["ETag"])
+    }
+
+
+def test_a_view_reading_the_query_is_not_answered_by_another_querys_copy(
+    app: Flask, renders: list[str]
+) -> None:
+    client = app.test_client()
+    client.get("/probe")
+    client.get("/probe?utm_source=a")
+    assert renders == ["", "utm_source=a"]
 
 
 def test_cacheable_response_headers(app: Flask, renders: list[str]) -> None:
@@ -71,12 +100,34 @@ def test_if_none_match_returns_304(app: Flask, renders: list[str]) -> None:
     assert response.data == b""
     assert response.headers["ETag"] == etag
     assert response.headers["Cache-Control"] == "public, max-age=60"
-    assert "Content-Type" not in response.headers
+    assert response.headers["Vary"] == "Accept-Encoding"
+    for kept_by_the_cache in ("Content-Type", "Content-Length", "Last-Modified"):
+        assert kept_by_the_cache not in response.headers
 
 
 def test_other_etag_gets_the_full_response(app: Flask, renders: list[str]) -> None:
     response = app.test_client().get("/probe", headers={"If-None-Match": '"other"'})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "if_none_match",
+    ['"other", {etag}', '{etag}, "other"', "W/{etag}", "*", " {etag} "],
+    ids=["in a list", "first of a list", "weak", "any", "spaced"],
+)
+def test_every_form_of_a_matching_if_none_match_returns_304(
+    app: Flask, renders: list[str], if_none_match: str
+) -> None:
+    client = app.test_client()
+    etag = client.get("/probe").headers["ETag"]
+    response = client.get("/probe", headers={"If-None-Match": if_none_match.format(etag=etag)})
+    assert response.status_code == 304
+
+
+def test_if_none_match_wins_over_if_modified_since(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    headers = {"If-None-Match": '"other"', "If-Modified-Since": LAST_MODIFIED}
+    assert client.get("/probe", headers=headers).status_code == 200
 
 
 def test_if_modified_since_returns_304(app: Flask, renders: list[str]) -> None:

@@ -26,7 +26,13 @@ def test_plain_incoming_request_id_is_kept(incoming: str) -> None:
     assert request_id_for({"HTTP_X_REQUEST_ID": incoming}) == incoming
 
 
-@pytest.mark.parametrize("incoming", ["", "a" * 129, "a b", 'a"b', "a\tb", "caf\xe9", "a;b", "{a}"])
+@pytest.mark.parametrize(
+    "incoming",
+    [
+        *("", "a" * 129, "a b", 'a"b', "a\tb", "caf\xe9", "a;b", "{a}"),
+        *("a\r\nSet-Cookie: x=1", "a\n", "a\x00b", "\uff41", "a%0d%0ab", "<script>"),
+    ],
+)
 def test_other_incoming_request_id_is_replaced(incoming: str) -> None:
     replaced = request_id_for({"HTTP_X_REQUEST_ID": incoming})
     assert replaced != incoming

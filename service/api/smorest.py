@@ -1,9 +1,10 @@
 """flask-smorest, typed and set up for this API: the only module that imports it.
 
-Three of its defaults change (DESIGN.md, "Known traps"): argument errors are 400s, not 422s;
+Four of its defaults change (DESIGN.md, "Known traps"): argument errors are 400s, not 422s;
 an unknown query parameter is refused (webargs would drop it; the schemas say unknown=RAISE);
-and errors are documented as RFC 9457 problems and rendered by service.failures, not by
-flask-smorest's own handler and schema.
+so are a repeated parameter (webargs would read the first) and one that is not percent-encoded
+UTF-8 (Werkzeug would keep it as text); and errors are documented as RFC 9457 problems and
+rendered by service.failures, not by flask-smorest's own handler and schema.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from http import HTTPStatus
 from typing import Any
 
 import flask_smorest
-from flask import Response
+from flask import Request, Response
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 
 from schemas.problem import ProblemSchema
 from service.api.problems import PROBLEM_JSON
+from service.site import malformed_parameters
 
 View = Callable[..., Response]
 Decorator = Callable[[View], View]
@@ -27,6 +29,18 @@ Decorator = Callable[[View], View]
 
 class Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
+
+    def load_querystring(self, req: Request, schema: Schema) -> Any:
+        """The query parameters, each given once as percent-encoded UTF-8; else a 400 naming it."""
+        faults = {
+            name: ["Not percent-encoded UTF-8."] for name in malformed_parameters(req.query_string)
+        }
+        if not faults:  # else Werkzeug may not parse the query at all
+            repeated = (name for name, values in req.args.lists() if len(values) > 1)
+            faults = {name: ["Given more than once."] for name in repeated}
+        if faults:
+            raise ValidationError(faults)
+        return super().load_querystring(req, schema)
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]

@@ -1,0 +1,59 @@
+"""gunicorn's workers, answering the requests gunicorn refuses itself as the service would.
+
+gunicorn refuses some requests before any app runs: a request line longer than
+limit_request_line (414), too many or too large header fields (431), a request line or header
+it cannot parse (400). Its answer is a small HTML page without `X-Content-Type-Options`. The
+request's path is not known then (not even read, for a bad request line), so no area's format
+applies: these workers answer as the service answers a path no area claims, with the status in
+plain text (`414 URI Too Long`) and nosniff. gunicorn still decides the status and logs the
+refusal; only the bytes it writes change.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from gunicorn.workers import gthread, sync
+
+ANSWER = (
+    "HTTP/1.1 {status}\r\n"
+    "Connection: close\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Content-Length: {length}\r\n"
+    "\r\n"
+    "{body}"
+)
+
+
+class PlainTextErrors:
+    """Mixed into a gunicorn worker class: its own error answers are plain text."""
+
+    def handle_error(self, req: Any, client: socket.socket, addr: Any, exc: BaseException) -> None:
+        super().handle_error(req, PlainTextAnswer(client), addr, exc)  # type: ignore[misc]
+
+
+class ThreadWorker(PlainTextErrors, gthread.ThreadWorker):  # type: ignore[misc]
+    """gunicorn's gthread worker (the service's: see service.gunicorn_conf)."""
+
+
+class SyncWorker(PlainTextErrors, sync.SyncWorker):  # type: ignore[misc]
+    """gunicorn's sync worker, for measuring against."""
+
+
+class PlainTextAnswer:
+    """The client's socket as gunicorn's error handler sees it: the HTML page it writes
+    (`HTTP/1.1 414 URI Too Long ... <html>...`) goes out as that status in plain text."""
+
+    def __init__(self, client: socket.socket) -> None:
+        self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)  # gettimeout and setblocking, around the write
+
+    def sendall(self, data: bytes) -> None:
+        status = data.partition(b"\r\n")[0].partition(b" ")[2].decode("latin-1")
+        body = f"{status}\n"
+        answer = ANSWER.format(status=status, length=len(body), body=body)
+        self.client.sendall(answer.encode("latin-1"))
