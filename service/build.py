@@ -12,6 +12,7 @@ from service.content.loader import Content, load_content
 from service.content.markdown import render_body
 from service.model import Article, ArticleDraft, Issue, IssueDraft
 from service.store import write_store
+from service.store.seal import seal
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def render_article(issue: IssueDraft, draft: ArticleDraft, position: int) -> Art
 
 
 def replace_atomically(store_path: Path, content: Content, issues: list[Issue]) -> str:
-    """Write the store beside the old one, fsync it, and rename it over; return its version."""
+    """Write the store beside the old one, seal and fsync it, and rename it over; return its
+    version."""
     store_path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(
         prefix=f".{store_path.name}.", suffix=".tmp", dir=store_path.parent
@@ -77,7 +79,8 @@ def replace_atomically(store_path: Path, content: Content, issues: list[Issue]) 
     new_file = Path(name)  # empty: SQLite takes a zero-length file as a new database
     try:
         content_version = write_store(new_file, content.publication, issues)
-        with open(new_file, "rb") as written:
+        with open(new_file, "r+b") as written:
+            seal(written)
             os.fsync(written.fileno())
         os.chmod(new_file, 0o644)
         os.replace(new_file, store_path)

@@ -99,10 +99,17 @@ def build(content: Path, store: Path) -> None:
     show_default="2 per core + 1",
 )
 def serve(store: Path, bind: str, workers: int) -> None:
-    """Serve the store under gunicorn."""
+    """Serve the store under gunicorn; exit at once if it cannot be opened."""
     from service import create_app
+    from service.errors import StoreError
     from service.serve import serve as run_server
+    from service.store import open_store
 
+    try:
+        open_store(store).close()
+    except StoreError as exc:
+        click.echo(f"briefing serve: {exc}", err=True)
+        sys.exit(1)
     root = f"http://{bind}"
     click.echo(f"briefing: serving {store} at {root}/")
     for path, what in SERVED:

@@ -29,8 +29,10 @@ class StoreUnavailable(BriefingError):
 class LiveStore:
     """Hands out the newest good store, looking at the file at most once per interval.
 
-    A store that fails to open is reported and the last good one stays in service; stores
-    replaced while a request still reads them are closed by garbage collection afterwards.
+    A new file goes into service only once open_store accepts it (a store of this schema,
+    sealed by its build); one it refuses is reported and the last good store stays in
+    service. Stores replaced while a request still reads them are closed by garbage
+    collection afterwards.
     """
 
     def __init__(
@@ -49,11 +51,15 @@ class LiveStore:
         self._next_check = 0.0
 
     def current(self) -> Store:
-        if self._clock() >= self._next_check:
-            with self._lock:
+        # One thread looks at the file (and checks a new one) while the others go on with
+        # the store in service; only while there is none do they wait for it.
+        if self._clock() >= self._next_check and self._lock.acquire(self._store is None):
+            try:
                 if self._clock() >= self._next_check:
                     self._next_check = self._clock() + self.check_interval
                     self._refresh()
+            finally:
+                self._lock.release()
         if self._store is None:
             raise StoreUnavailable(self.problem or "no store")
         return self._store

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 BRIEFING = Path(sys.executable).with_name("briefing")
+WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,12 @@ def is_live(server: Server) -> bool:
         return False
 
 
+def workers_answering(server: Server) -> int:
+    """How many workers have answered so far (each has loaded the app, and opened the store)."""
+    is_live(server)
+    return len({line["pid"] for line in access_log(server)})
+
+
 def serving(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
     """Start `briefing serve` on a free port with two workers; stopped when the test ends."""
     started: list[Server] = []
@@ -81,7 +88,7 @@ def serving(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
             env = {"BRIEFING_BASE_URL": f"http://127.0.0.1:{port}", **env}
         log = tmp_path / f"serve-{port}.log"
         command = [BRIEFING, "serve", "--store", store_path]
-        command += ["--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        command += ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
         with log.open("wb") as output:
             process = subprocess.Popen(
                 command, env={**inherited, **env}, cwd=tmp_path, stdout=output, stderr=output
@@ -89,6 +96,7 @@ def serving(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
         server = Server(process, f"http://127.0.0.1:{port}", log)
         started.append(server)
         wait_until(lambda: is_live(server), 15, "answer from /healthz")
+        wait_until(lambda: workers_answering(server) == WORKERS, 15, "answer from every worker")
         return server
 
     yield start

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
+from flask import Flask
 
 from service.store import Store, open_store
 from tests.factories import ContentTree
@@ -118,7 +121,7 @@ def test_store_records_schema_version_and_build_time(
     assert store.built_at.tzinfo is not None
     with sqlite3.connect(store_path) as db:
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    assert meta["schema_version"] == "3"
+    assert meta["schema_version"] == "4"
     assert meta["content_version"] == store.content_version
 
 
@@ -155,3 +158,155 @@ def test_markdown_is_rendered_and_sanitised(
         "<script>alert(1)</script> [bad](javascript:alert(1)) x"
     )
     assert article.headings == ("A section",)
+
+
+def article(front_matter: str = "", body: str = "") -> str:
+    return f"---\nheadline: H\nstandfirst: S\n{front_matter}---\n{body}"
+
+
+TAGS = ", ".join(f"t{index}" for index in range(10_000))
+LAUGHS = "".join(f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9))
+REFUSED = {
+    "invalid-utf8": b"---\nheadline: caf\xe9\nstandfirst: S\n---\n",
+    "nul": article(body="Body\x00\n"),
+    "escaped-nul": article('colour: "\\0"\n'),
+    "noncharacter": article(body="Body \uffff\n"),
+    "right-to-left-override": "---\nheadline: Invoice \u202egpj.exe\nstandfirst: S\n---\n",
+    "ten-thousand-tags": article(f"tags: [{TAGS}]\n"),
+    "nested-quotes": article(body=">" * 10_000 + " deep\n"),
+    "python-tag": article("colour: !!python/object/apply:os.system [touch pwned]\n"),
+    "billion-laughs": article("l0: &l0 [lol, lol]\n" + LAUGHS),
+    "nested-front-matter": article("colour: " + "[" * 10_000 + "]" * 10_000 + "\n"),
+    "larger-than-the-limit": article(body="word " * 500_000),
+}
+
+
+@pytest.mark.parametrize("text", REFUSED.values(), ids=REFUSED.keys())
+def test_refused_content_leaves_the_old_store_in_service(
+    text: str | bytes,
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+    run_cli: Callable[..., Result],
+    store_path: Path,
+) -> None:
+    content.issue("2011-01-12")
+    build_store(content)
+    before = store_path.read_bytes()
+    content.write("issues/2011-01-26/issue.toml", "date = 2011-01-26\n")
+    article = content.write("issues/2011-01-26/01-a.md", text)
+
+    result = run_cli("build", content.root, "--store", store_path)
+
+    assert result.exit_code == 1
+    assert re.fullmatch(
+        rf"{re.escape(str(article))}:\d+: [\w .]+: \S.*", result.output.split("\n")[0]
+    )
+    assert result.output.endswith(f"1 error(s); nothing was built.\n{store_path} is unchanged.\n")
+    assert store_path.read_bytes() == before
+    assert sorted(p.name for p in store_path.parent.iterdir()) == [store_path.name]
+
+
+def every_file(tree: ContentTree) -> list[Path]:
+    return sorted(path for path in tree.root.rglob("*") if path.is_file())
+
+
+def sample_issue(tree: ContentTree) -> None:
+    """An issue with multi-line values in both formats and a body of several blocks."""
+    tree.write(
+        "issues/2011-01-12/issue.toml",
+        'date = 2011-01-12\ntitle = """A title\nover two lines"""\ntags = ["localism"]\n',
+    )
+    tree.write(
+        "issues/2011-01-12/01-a.md",
+        "---\nheadline: Grants\nstandfirst: >\n  Folded\n  over lines.\nsources:\n"
+        "- title: Report\n  url: https://example.org/r\n---\n\nIntro *here*.\n\n"
+        "## Section\n\n- one\n- two\n\n    code\n\n> quoted\n> twice\n",
+    )
+
+
+@pytest.mark.parametrize("line_end", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_windows_and_old_mac_line_ends_build_identically(
+    line_end: str, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    sample_issue(content)
+    unix = build_store(content).content_version
+    for path in every_file(content):
+        path.write_bytes(path.read_bytes().replace(b"\n", line_end.encode()))
+    assert build_store(content).content_version == unix
+
+
+def test_byte_order_mark_builds_as_if_absent(
+    content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    sample_issue(content)
+    without = build_store(content)
+    for path in every_file(content):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    with_mark = build_store(content)
+    assert with_mark.content_version == without.content_version
+    assert with_mark.publication.title == "Test Briefing"
+
+
+def test_megabyte_article_builds_whole(
+    content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    paragraphs = [
+        f"Paragraph {n} has *emphasis*, a [link](https://example.org/{n}) and `code`."
+        for n in range(14_000)
+    ]
+    body = "\n\n".join(paragraphs)
+    assert len(body.encode()) > 1_000_000
+    content.article("2011-01-12", "01-a.md", headline="Long", body=body)
+    article = build_store(content).issue("2011-01-12").articles[0]
+    assert article.body_text.split("\n\n")[-1] == "Paragraph 13999 has emphasis, a link and code."
+    assert article.body_html.count("<p>") == 14_000
+
+
+def test_deeply_nested_inline_markdown_builds(
+    content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    nested = [
+        "*" * 10_000 + "emphasised" + "*" * 10_000,
+        "[" * 10_000 + "bracketed" + "]" * 10_000,
+        "![" * 10_000 + "pictured" + "](https://example.org/i.png)" * 10_000,
+        "\n".join(">" * depth + " quoted" for depth in range(19)),
+        "\n".join("  " * depth + "- listed" for depth in range(9)),
+    ]
+    content.article("2011-01-12", "01-a.md", headline="Deep", body="\n\n".join(nested))
+    article = build_store(content).issue("2011-01-12").articles[0]
+    assert "emphasised" in article.body_text and "bracketed" in article.body_text
+    assert 'alt="pictured' in article.body_html
+    assert article.body_text.count("quoted") == 19 and article.body_text.count("listed") == 9
+
+
+def test_right_to_left_overrides_stay_in_the_body(
+    content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    quotation = "\u202eolleh\u202c and \u2067مرحبا\u2069"
+    content.article("2011-01-12", "01-a.md", headline="H", body=f"They said: {quotation}.")
+    article = build_store(content).issue("2011-01-12").articles[0]
+    assert article.body_text == f"They said: {quotation}."
+    assert f"<p>They said: {quotation}.</p>" in article.body_html
+
+
+def test_dates_at_the_ends_of_the_calendar_build_and_are_served(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], app: Flask
+) -> None:
+    content.issue(
+        "0001-01-01", tags=["edge"], updated=dt.datetime.fromisoformat("0001-01-01T23:59-23:00")
+    )
+    content.issue(
+        "9999-12-31", tags=["edge"], updated=dt.datetime.fromisoformat("9999-12-31T00:01+23:00")
+    )
+    build_store(content)
+    client = app.test_client()
+    for issue_id in ("0001-01-01", "9999-12-31"):
+        assert client.get(f"/issues/{issue_id}").status_code == 200
+        assert client.get(f"/api/v1/issues/{issue_id}").status_code == 200
+    for name in ("issues", "articles", "tags/edge"):
+        for extension in ("atom", "rss", "json"):
+            assert client.get(f"/feeds/{name}.{extension}").status_code == 200
+    assert b"<id>tag:briefing.test,0001:feed/issues</id>" in client.get("/feeds/issues.atom").data

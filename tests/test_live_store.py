@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from service.live import LiveStore, StoreUnavailable
 from service.store import Store
 from tests.factories import ContentTree
+from tests.storefaults import damaged_copy
 
 
 class Clock:
@@ -104,3 +106,37 @@ def test_a_removed_store_file_leaves_the_last_good_one_in_service(
     clock.now += 1
     assert live.current().content_version == good
     assert live.problem == f"{store_path}: no store file here: run `briefing build` first"
+
+
+def test_a_damaged_store_leaves_the_last_good_one_in_service(
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+    live: LiveStore,
+    clock: Clock,
+    store_path: Path,
+    tmp_path: Path,
+) -> None:
+    content.issue("2011-01-12")
+    good = build_store(content).content_version
+    live.current()
+    content.issue("2011-01-26")
+    newer = build_store(content)
+    damaged = damaged_copy(newer.path, tmp_path / "damaged.sqlite3")
+    os.replace(damaged, store_path)
+    clock.now += 1
+    assert live.current().content_version == good
+    assert live.problem is not None and "damaged store" in live.problem
+
+
+def test_other_requests_go_on_with_the_store_in_service_while_one_opens_the_new_file(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], live: LiveStore, clock: Clock
+) -> None:
+    content.issue("2011-01-12")
+    good = build_store(content).content_version
+    live.current()
+    content.issue("2011-01-26")
+    build_store(content)
+    clock.now += 1
+    with live._lock, ThreadPoolExecutor(1) as request:  # another request opens the new file
+        assert request.submit(live.current).result(timeout=5).content_version == good
+    assert live.current().content_version != good

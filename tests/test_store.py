@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +15,7 @@ from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import Source
 from service.store import Query, Store, open_store
 from tests.factories import ContentTree
+from tests.storefaults import damaged_copy, truncated_copy
 
 DATES = ["2011-01-12", "2011-01-26", "2011-02-09", "2011-02-23", "2011-03-09"]
 
@@ -172,6 +175,28 @@ def test_a_file_that_is_not_a_store_is_a_store_error(tmp_path: Path) -> None:
         open_store(path)
 
 
+def test_a_truncated_store_is_a_store_error(store: Store, tmp_path: Path) -> None:
+    broken = truncated_copy(store.path, tmp_path / "truncated.sqlite3")
+    with pytest.raises(StoreError, match=f"^{broken}: .*database disk image is malformed"):
+        open_store(broken)
+
+
+def test_a_store_with_a_damaged_page_is_a_store_error(store: Store, tmp_path: Path) -> None:
+    broken = damaged_copy(store.path, tmp_path / "damaged.sqlite3")
+    assert broken.stat().st_size == store.path.stat().st_size
+    with pytest.raises(StoreError, match=f"^{broken}: damaged store \\(not byte for byte"):
+        open_store(broken)
+
+
+def test_a_store_changed_after_its_build_is_a_store_error(store: Store, tmp_path: Path) -> None:
+    edited = tmp_path / "edited.sqlite3"
+    shutil.copyfile(store.path, edited)
+    with contextlib.closing(sqlite3.connect(edited)) as db, db:
+        db.execute("UPDATE articles SET headline = 'Changed by hand'")
+    with pytest.raises(StoreError, match=f"^{edited}: damaged store"):
+        open_store(edited)
+
+
 def test_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as db:
@@ -179,7 +204,7 @@ def test_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         db.execute("CREATE TABLE issues (id TEXT)")
         db.execute("INSERT INTO meta VALUES ('schema_version', '0')")
     db.close()
-    with pytest.raises(StoreError, match="store schema version '0', this service reads 3"):
+    with pytest.raises(StoreError, match="store schema version '0', this service reads 4"):
         open_store(path)
 
 

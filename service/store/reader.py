@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
@@ -22,6 +23,7 @@ from service.model import (
     Source,
     TagCount,
 )
+from service.store.seal import is_sealed
 from service.store.search import (
     MATCHES,
     RANK_WINDOW,
@@ -39,6 +41,7 @@ ARTICLE_COLUMNS = (
 )
 ISSUE_COLUMNS = "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags"
 NO_STORE = "no store file here: run `briefing build` first"
+DAMAGED = "damaged store (not byte for byte what `briefing build` wrote): build it again"
 T = TypeVar("T")
 
 
@@ -56,27 +59,61 @@ class Query:
 
 
 def open_store(path: str | Path) -> Store:
-    """Open a store file read-only; StoreError if it is missing or not a store this code reads."""
+    """Open a store file read-only; StoreError if it is missing, not a store this code reads,
+    or not byte for byte the file `briefing build` wrote (see service.store.seal)."""
     path = Path(path)
-    if not path.is_file():
-        raise StoreError(str(path), NO_STORE)
+    try:
+        file = path.open("rb")
+    except (FileNotFoundError, IsADirectoryError) as exc:
+        raise StoreError(str(path), NO_STORE) from exc
+    except OSError as exc:
+        raise StoreError(str(path), f"cannot read it ({exc.strerror})") from exc
+    with file:
+        connection = connect(path)
+        try:
+            meta, issue_count = read_meta(path, connection)
+            if not same_file(path, file):
+                raise StoreError(str(path), "replaced while it was being opened")
+            if not is_sealed(file):
+                raise StoreError(str(path), DAMAGED)
+        except BaseException:
+            connection.close()
+            raise
+    return Store(path, connection, meta, issue_count)
+
+
+def connect(path: Path) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(
             path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False
         )
         connection.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise StoreError(str(path), f"cannot open it ({exc})") from exc
+    return connection
+
+
+def read_meta(path: Path, connection: sqlite3.Connection) -> tuple[dict[str, str], int]:
+    try:
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         issue_count = connection.execute("SELECT count(*) FROM issues").fetchone()[0]
     except sqlite3.Error as exc:
         raise StoreError(str(path), f"not a briefing store ({exc})") from exc
     if meta.get("schema_version") != str(SCHEMA_VERSION):
-        connection.close()
         raise StoreError(
             str(path),
             f"store schema version {meta.get('schema_version')!r}, this service reads"
             f" {SCHEMA_VERSION}: rebuild it with `briefing build`",
         )
-    return Store(path, connection, meta, issue_count)
+    return meta, issue_count
+
+
+def same_file(path: Path, file: BinaryIO) -> bool:
+    """Whether path still names the open file (SQLite opened it by name meanwhile)."""
+    try:
+        return os.stat(path).st_ino == os.fstat(file.fileno()).st_ino
+    except FileNotFoundError:
+        return False
 
 
 class Store:

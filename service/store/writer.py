@@ -14,7 +14,7 @@ from typing import Any
 
 from service.model import Article, Issue, Publication
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: sealed with a checksum (service.store.seal)
 
 
 def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -> str:
