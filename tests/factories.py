@@ -55,6 +55,16 @@ class ContentTree:
         )
         return self.write(f"issues/{issue_id}/{name}", text)
 
+    def build(self, store: Path) -> Path:
+        """Build this tree into store with `briefing build`, which must succeed."""
+        from click.testing import CliRunner
+
+        from service.cli import main
+
+        result = CliRunner().invoke(main, ["build", str(self.root), "--store", str(store)])
+        assert result.exit_code == 0, result.output
+        return store
+
     def write(self, relative: str, text: str | bytes) -> Path:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -107,3 +108,14 @@ def serving(tmp_path: Path, store_path: Path) -> Iterator[StartServer]:
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def one_server(store: Path, **env: str) -> Iterator[Server]:
+    """One `briefing serve` of store (env: BRIEFING_* settings), stopped on leaving."""
+    starting = serving(store.parent.parent, store)
+    try:
+        yield next(starting)(**env)
+    finally:
+        for _ in starting:  # stops the server
+            pass

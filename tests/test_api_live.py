@@ -11,15 +11,13 @@ from urllib.parse import urlencode
 
 import pytest
 import schemathesis
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Case, GenerationMode
 from schemathesis.schemas import BaseSchema
 
 from service import create_app
-from service.cli import main
 from tests.factories import REPO, ContentTree
-from tests.servers import Server, get_json, serving
+from tests.servers import Server, get_json, one_server
 
 EXAMPLES = 50  # per operation and mode: enough to find a bad answer, quick enough for make test
 
@@ -32,19 +30,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "content", tree.root)
     tree.issue("2011-01-26", articles=2, number=2, tags=["localism"])
     tree.issue("2011-02-09", articles=3, number=3, tags=["localism", "funding"])
-    path = root / "var" / "briefing.sqlite3"
-    result = CliRunner().invoke(main, ["build", str(tree.root), "--store", str(path)])
-    assert result.exit_code == 0, result.output
+    path = tree.build(root / "var" / "briefing.sqlite3")
     return path
 
 
 @pytest.fixture(scope="module")
 def server(store: Path) -> Iterator[Server]:
-    """One `briefing serve` for the module: gunicorn, two workers."""
-    starting = serving(store.parent.parent, store)
-    yield next(starting)()
-    for _ in starting:  # stops the server
-        pass
+    with one_server(store) as server:
+        yield server
 
 
 def get(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:

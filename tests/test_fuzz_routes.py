@@ -11,13 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service import create_app
-from service.cli import main
 from tests.factories import ContentTree
 
 EXAMPLES = 500  # per test: a few seconds each
@@ -71,9 +69,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     tree.publication(feed_size=2)
     for day in range(1, 4):
         tree.issue(f"2011-01-{day:02d}", tags=["localism"])
-    store = root / "var" / "briefing.sqlite3"
-    result = CliRunner().invoke(main, ["build", str(tree.root), "--store", str(store)])
-    assert result.exit_code == 0, result.output
+    store = tree.build(root / "var" / "briefing.sqlite3")
     return create_app({"STORE": str(store), "STORE_CHECK_INTERVAL": 60})
 
 

@@ -17,16 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from service import create_app
 from service.cache import ResponseCache
-from service.cli import main
 from tests.factories import ContentTree
-from tests.servers import Server, serving
+from tests.servers import Server, one_server
 
 ISSUE = "2011-01-01"
 ARTICLE = "article-1-of-2011-01-01"
@@ -93,9 +91,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tree.publication(feed_size=2)
     for day in range(1, 12):
         tree.issue(f"2011-01-{day:02d}", tags=["localism"])
-    path = root / "var" / "briefing.sqlite3"
-    result = CliRunner().invoke(main, ["build", str(tree.root), "--store", str(path)])
-    assert result.exit_code == 0, result.output
+    path = tree.build(root / "var" / "briefing.sqlite3")
     return path
 
 
@@ -426,10 +422,8 @@ def test_docs_page_runs_only_its_own_scripts(client: FlaskClient) -> None:
 
 @pytest.fixture(scope="module")
 def server(store: Path) -> Iterator[Server]:
-    starting = serving(store.parent.parent, store)
-    yield next(starting)()
-    for _ in starting:  # stops the server
-        pass
+    with one_server(store) as server:
+        yield server
 
 
 def send(server: Server, data: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -549,14 +543,9 @@ def test_every_route_family_through_gunicorn_says_nosniff(server: Server) -> Non
 
 
 def test_sync_workers_for_measuring_refuse_in_plain_text_too(store: Path) -> None:
-    starting = serving(store.parent.parent, store)
-    try:
-        server = next(starting)(BRIEFING_WORKER_CLASS="sync", BRIEFING_THREADS="1")
+    with one_server(store, BRIEFING_WORKER_CLASS="sync", BRIEFING_THREADS="1") as server:
         data, expected = REFUSED_BY_GUNICORN["request line over the limit"]
         status, headers, body = send(server, data)
         assert (status, body) == (414, f"{expected}\n".encode())
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert "Using worker: service.worker.SyncWorker" in server.log.read_text()
-    finally:
-        for _ in starting:  # stops the server
-            pass
