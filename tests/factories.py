@@ -73,3 +73,12 @@ class ContentTree:
         else:
             path.write_text(text, encoding="utf-8")
         return path
+
+
+def archived_feeds(root: Path, issues: int) -> ContentTree:
+    """Daily issues from 2011-01-01 tagged localism, two entries a feed: feeds with archives."""
+    tree = ContentTree(root)
+    tree.publication(feed_size=2)
+    for day in range(1, issues + 1):
+        tree.issue(f"2011-01-{day:02d}", tags=["localism"])
+    return tree

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service import create_app
-from tests.factories import ContentTree
+from tests.factories import archived_feeds
 
 EXAMPLES = 500  # per test: a few seconds each
 FEED_TYPES = {"application/atom+xml", "application/rss+xml", "application/feed+json"}
@@ -65,11 +65,7 @@ METHOD = st.sampled_from(["GET", "GET", "GET", "HEAD", "OPTIONS", "POST", "BREW"
 def app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     """Three issues tagged localism, two entries a feed (so archive page 1 exists)."""
     root = tmp_path_factory.mktemp("fuzz")
-    tree = ContentTree(root / "content")
-    tree.publication(feed_size=2)
-    for day in range(1, 4):
-        tree.issue(f"2011-01-{day:02d}", tags=["localism"])
-    store = tree.build(root / "var" / "briefing.sqlite3")
+    store = archived_feeds(root / "content", issues=3).build(root / "var" / "briefing.sqlite3")
     return create_app({"STORE": str(store), "STORE_CHECK_INTERVAL": 60})
 
 

@@ -23,7 +23,7 @@ from werkzeug.test import TestResponse
 
 from service import create_app
 from service.cache import ResponseCache
-from tests.factories import ContentTree
+from tests.factories import archived_feeds
 from tests.servers import Server, one_server
 
 ISSUE = "2011-01-01"
@@ -87,12 +87,7 @@ TRACEBACK = re.compile(rb"Traceback|File \"|\.py\", line")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Eleven issues tagged localism, two entries a feed: archives and a second home page."""
     root = tmp_path_factory.mktemp("hostile")
-    tree = ContentTree(root / "content")
-    tree.publication(feed_size=2)
-    for day in range(1, 12):
-        tree.issue(f"2011-01-{day:02d}", tags=["localism"])
-    path = tree.build(root / "var" / "briefing.sqlite3")
-    return path
+    return archived_feeds(root / "content", issues=11).build(root / "var" / "briefing.sqlite3")
 
 
 @pytest.fixture(scope="module")
