@@ -92,7 +92,7 @@ def test_store_swapped_under_load_fails_nothing_and_is_everywhere_within_two_sec
 @pytest.mark.parametrize(
     "breakage, problem",
     [
-        (truncated_copy, "database disk image is malformed"),
+        (truncated_copy, "damaged store"),
         (damaged_copy, "damaged store"),
         (garbage, "not a briefing store"),
     ],

@@ -98,6 +98,8 @@ def read_meta(path: Path, connection: sqlite3.Connection) -> tuple[dict[str, str
         meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
         issue_count = connection.execute("SELECT count(*) FROM issues").fetchone()[0]
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorname", None) == "SQLITE_CORRUPT":  # a store, cut short
+            raise StoreError(str(path), f"damaged store ({exc}): build it again") from exc
         raise StoreError(str(path), f"not a briefing store ({exc})") from exc
     if meta.get("schema_version") != str(SCHEMA_VERSION):
         raise StoreError(
