@@ -87,8 +87,10 @@ class Representation:
 
     @property
     def size(self) -> int:
-        zipped = self._variants.get(True)
-        return len(self.body) + (len(zipped.body) if zipped else 0)
+        """The bytes charged while kept: the body, and room for its gzip variant (never larger
+        than the body and gzip's few bytes of framing), which may be made after it was kept.
+        A fixed charge, so that keeping and evicting add and take away the same amount."""
+        return 2 * len(self.body) if len(self.body) >= GZIP_MIN_BYTES else len(self.body)
 
 
 class ResponseCache:
@@ -170,7 +172,7 @@ class ResponseCache:
             if key[0] != self._version:
                 self._entries.clear()  # a new store: every kept response is of the old one
                 self._bytes, self._version = 0, key[0]
-            if key not in self._entries and kept.size <= self.max_bytes // 8:
+            if key not in self._entries and len(kept.body) <= self.max_bytes // 8:
                 self._entries[key] = kept
                 self._bytes += kept.size
             while self._bytes > self.max_bytes and self._entries:

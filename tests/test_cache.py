@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from flask import Flask, Response, request
 
 from service import create_app
+from service.cache import ResponseCache
 from service.responses import cacheable
 from service.site import current_site
 from service.store import Store
@@ -219,3 +221,26 @@ def test_cache_is_bounded_in_bytes(
     client.get("/big/19")
     client.get("/big/0")
     assert rendered == [*range(20), 0]
+
+
+def test_gzip_variants_made_after_keeping_stay_within_the_bound(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], store_path: Path
+) -> None:
+    content.issue("2011-01-12")
+    build_store(content)
+    max_bytes = 8 * 1024
+    app = create_app({"STORE": str(store_path), "CACHE_MAX_BYTES": max_bytes})
+
+    @app.get("/noise/<int:n>")
+    def noise(n: int) -> Response:  # random bytes: their gzip variant is as large as they are
+        return cacheable(Response(os.urandom(900)), 60, dt.datetime(2011, 1, 12, tzinfo=dt.UTC))
+
+    client = app.test_client()
+    for n in range(60):
+        assert client.get(f"/noise/{n}", headers={"Accept-Encoding": "gzip"}).status_code == 200
+    cache = app.wsgi_app
+    while not isinstance(cache, ResponseCache):
+        cache = cache.app
+    kept = list(cache._entries.values())
+    held = sum(len(entry.body) + len(entry.variant(True).body) for entry in kept)
+    assert kept and held <= max_bytes
