@@ -218,12 +218,18 @@ def make_store(work: Path, issues: int) -> Path:
     return store
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def load_options(description: str | None) -> argparse.ArgumentParser:
+    """The options of every load run: how long, how often, how many connections and workers."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=int, default=5, help="each wrk run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=default_workers())
+    return parser
+
+
+def main() -> None:
+    parser = load_options(__doc__)
     parser.add_argument(
         "--issues", type=int, nargs=2, default=[100, 10_000], metavar=("SMALL", "LARGE")
     )

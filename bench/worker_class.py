@@ -32,13 +32,13 @@ from bench.run import (
     Server,
     etag_of,
     load,
+    load_options,
     make_store,
     requests_per_second,
     servers_stopped,
 )
 from bench.run import start as start_server
 from service import gunicorn_conf
-from service.config import default_workers
 
 CLASSES = {
     "sync": ("sync", 1),
@@ -99,11 +99,7 @@ def run_wrk(job: Load, seconds: int, connections: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=5, help="each wrk run")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=default_workers())
+    parser = load_options(__doc__)
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="briefing-bench-") as scratch:

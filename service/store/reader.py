@@ -113,7 +113,7 @@ def read_meta(path: Path, connection: sqlite3.Connection) -> tuple[dict[str, str
 def same_file(path: Path, file: BinaryIO) -> bool:
     """Whether path still names the open file (SQLite opened it by name meanwhile)."""
     try:
-        return os.stat(path).st_ino == os.fstat(file.fileno()).st_ino
+        return os.path.samestat(os.stat(path), os.fstat(file.fileno()))
     except FileNotFoundError:
         return False
 
