@@ -10,7 +10,7 @@ import tomli_w
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seed" / "briefing-2011-01-12.txt"
+SEED = REPO / "content" / "imports" / "briefing-2011-01-12.txt"
 
 PUBLICATION = {
     "title": "Test Briefing",
