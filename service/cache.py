@@ -8,7 +8,8 @@ nothing a view renders depends on one (every URL comes from the configured base 
 from Host or X-Forwarded-*). From the kept copy this layer alone answers conditional requests
 (Werkzeug's `is_resource_modified`), HEAD and gzip, and sets a strong ETag made of the content
 version and a hash of the bytes. A rebuilt store has a new content version, so nothing stale
-is ever served; the cache is bounded in bytes.
+is ever served. The cache is bounded by the memory its entries hold: keys, headers, bodies
+and their gzip variants, not the bodies alone, so a flood of unique URLs cannot outgrow it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -44,6 +46,13 @@ NOT_REPEATED_ON_304 = {
     "link",
 }
 GZIP_MIN_BYTES = 512
+# What a kept response holds besides its strings and bodies, measured with tracemalloc
+# (tests/test_cache.py): the objects of the entry, its two variants and its place in the LRU
+# order, and gzip's framing; and for each header, its pair and its places in the five header
+# lists (the entry's, and each variant's for 200 and for 304).
+ENTRY_BYTES = 2048
+HEADER_BYTES = 64 + 5 * 8
+VARIANT_HEADERS = ("ETag", "Vary", "Content-Encoding", "Content-Length")
 
 
 @dataclass(frozen=True)
@@ -85,12 +94,22 @@ class Representation:
         headers.append(("Content-Length", str(len(body))))
         return Variant(etag, body, headers, not_modified)
 
-    @property
-    def size(self) -> int:
-        """The bytes charged while kept: the body, and room for its gzip variant (never larger
-        than the body and gzip's few bytes of framing), which may be made after it was kept.
-        A fixed charge, so that keeping and evicting add and take away the same amount."""
-        return 2 * len(self.body) if len(self.body) >= GZIP_MIN_BYTES else len(self.body)
+    def footprint(self, key: Key) -> int:
+        """The memory this response holds while kept under key, both variants included, which
+        may be made after it was kept: the key, every header, the body and room for its gzip
+        (never larger than the body but for gzip's framing), and the objects around them.
+        Made of what does not change while kept: keeping and evicting add and take away the
+        same amount."""
+        strings = [*key, self.status, self.etag, *(text for pair in self.headers for text in pair)]
+        headers = len(self.headers) + len(VARIANT_HEADERS)
+        zipped = len(self.body) if len(self.body) >= GZIP_MIN_BYTES else 0
+        return (
+            ENTRY_BYTES
+            + sum(map(sys.getsizeof, strings))
+            + HEADER_BYTES * headers
+            + sys.getsizeof(self.body)
+            + zipped
+        )
 
 
 class ResponseCache:
@@ -174,10 +193,10 @@ class ResponseCache:
                 self._bytes, self._version = 0, key[0]
             if key not in self._entries and len(kept.body) <= self.max_bytes // 8:
                 self._entries[key] = kept
-                self._bytes += kept.size
+                self._bytes += kept.footprint(key)
             while self._bytes > self.max_bytes and self._entries:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= evicted.size
+                evicted_key, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.footprint(evicted_key)
 
     def _answer(
         self, kept: Representation, environ: dict[str, Any], start_response: Callable[..., Any]

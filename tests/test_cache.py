@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -244,3 +246,47 @@ def test_gzip_variants_made_after_keeping_stay_within_the_bound(
     kept = list(cache._entries.values())
     held = sum(len(entry.body) + len(entry.variant(True).body) for entry in kept)
     assert kept and held <= max_bytes
+
+
+def test_kept_responses_hold_no_more_memory_than_the_cache_charges_them(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], store_path: Path
+) -> None:
+    """Measured, not assumed: the objects the cache holds after a flood of every shape (long
+    keys and Link headers around tiny bodies, large bodies in both encodings), counted whole."""
+    for day in range(1, 29):
+        content.issue(f"2011-02-{day:02d}", articles=2)
+    build_store(content)
+    max_bytes = 1024 * 1024
+    app = create_app({"STORE": str(store_path), "CACHE_MAX_BYTES": max_bytes})
+    client = app.test_client()
+    emoji = "\N{GRINNING FACE}" * 180
+    paths = [f"/api/v1/articles?per_page={n}&q=article" for n in range(1, 101)]
+    paths += [f"/api/v1/search?q={emoji}+{n}" for n in range(300)]  # the cache ends full of them
+    for path in paths:
+        for encoding in ("gzip", "identity"):
+            assert client.get(path, headers={"Accept-Encoding": encoding}).status_code == 200
+    cache = app.wsgi_app
+    while not isinstance(cache, ResponseCache):
+        cache = cache.app
+    assert len(cache._entries) < len(paths), "the flood did not fill the cache"
+    held = deep_size(cache._entries)
+    assert held <= max_bytes, f"{held} bytes held for a bound of {max_bytes}"
+
+
+def deep_size(thing: object, seen: set[int] | None = None) -> int:
+    """The bytes of an object and of everything it refers to, each object counted once."""
+    seen = set() if seen is None else seen
+    if id(thing) in seen:
+        return 0
+    seen.add(id(thing))
+    size = sys.getsizeof(thing)
+    if isinstance(thing, dict):
+        parts: Iterable[object] = [*thing.keys(), *thing.values()]
+    elif isinstance(thing, list | tuple):
+        parts = thing
+    elif dataclasses.is_dataclass(thing):
+        parts = [getattr(thing, f.name) for f in dataclasses.fields(thing)]
+        size += sys.getsizeof(vars(thing)) if hasattr(thing, "__dict__") else 0
+    else:
+        parts = []
+    return size + sum(deep_size(part, seen) for part in parts)
