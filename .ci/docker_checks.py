@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import tarfile
 import tempfile
 import time
@@ -20,7 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from docker_tools import IMAGE, Failure, docker, inspect, run, say
+from docker_tools import IMAGE, ROOT, Failure, docker, inspect, run, say
+
+sys.path.insert(0, str(ROOT))  # tests/abuse.py: the hostile clients, standard library only
+from tests.abuse import Abuse, HostileClients, NormalClient, failures, median_first_byte_ms  # noqa: E402
 
 STOCK_CA_DIR = Path("/usr/share/ca-certificates")
 SHELLS = {"sh", "dash", "bash"}
@@ -105,6 +109,22 @@ def check_api(base: str, ready: dict[str, Any]) -> None:
     if status != 200 or not json.loads(body)["items"]:
         raise Failure(f"/api/v1/search?q={word}: {status} {body[:300]!r}")
     say(f"ok: /api/v1/issues 200, {issues['meta']['total']} issue(s); a search finds {word!r}")
+
+
+def check_slow_clients(base: str) -> None:
+    """A reader is answered while 100 idle, 80 slowloris and 20 slow-reading connections are
+    held open against the container (DESIGN's budget for `briefing serve` as shipped)."""
+    host, port = base.removeprefix("http://").split(":")
+    reader = NormalClient(host, int(port), timeout=5)
+    paths = ["/feeds/issues.atom", "/api/v1/issues", "/", "/healthz"]
+    with HostileClients(host, int(port), Abuse(100, 80, 20)) as hostile:
+        time.sleep(3)
+        visits = reader.round(paths, 5, pause=0.1)
+        held = hostile.held()
+    if failures(visits) or held < 180:
+        raise Failure(f"under slow clients ({held} held): {failures(visits)[:3]}")
+    median = median_first_byte_ms(visits)
+    say(f"ok: {len(visits)} requests answered beside {held} slow connections, {median:.1f} ms")
 
 
 def check_healthy(name: str, seconds: float = 60) -> None:
@@ -243,6 +263,7 @@ def check_image(ca_bundle: Path | None) -> None:
         check_ready(ready)
         check_feed(base)
         check_api(base, ready)
+        check_slow_clients(base)
         check_healthy(name)
         check_processes(name)
         check_graceful_stop(name)

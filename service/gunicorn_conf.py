@@ -40,6 +40,7 @@ __all__ = [
     "threads",
     "timeout",
     "worker_class",
+    "worker_connections",
     "worker_tmp_dir",
     "workers",
 ]
@@ -49,18 +50,27 @@ SHARED_MEMORY = "/dev/shm"  # a tmpfs: heartbeats and metric files never touch a
 
 bind = [os.environ.get("BRIEFING_BIND", BIND)]
 workers = int(os.environ.get("BRIEFING_WORKERS", default_workers()))
-# Chosen by measurement (bench/worker_class.py, figures in bench/results.md): with clients
-# that keep their connection open (browsers, nginx's upstream keepalive, CDNs) gthread answered
-# a quarter to two fifths more than sync, feeds and API, 200 and 304; with a new connection
-# for every request, 13-18% less. Its threads also wait for a slow client's request in a
-# poller, where a sync worker would be held by it. The variables are there to measure again.
-# gthread and sync mean gunicorn's classes with their own error answers in plain text
-# (service.worker); any other class is handed to gunicorn as named.
-WORKER_CLASSES = {"gthread": "service.worker.ThreadWorker", "sync": "service.worker.SyncWorker"}
-worker_class = os.environ.get("BRIEFING_WORKER_CLASS", "gthread")
+# Chosen by measurement (bench/worker_class.py, figures in bench/results.md). With 100 idle,
+# 80 slowloris and 20 slow-reading connections held open, a normal client got no answer at all
+# from gthread (each waiting connection holds one of its threads) and every answer, in a few
+# milliseconds, from gevent (each connection a greenlet). For polite clients gevent answers
+# about as many requests as gthread with 4 threads, with keep-alive and without.
+# gthread and sync are there to measure against. Every class named here answers gunicorn's
+# own refusals in plain text (service.worker); any other is handed to gunicorn as named.
+WORKER_CLASSES = {
+    "gevent": "service.worker.GeventWorker",
+    "gthread": "service.worker.ThreadWorker",
+    "sync": "service.worker.SyncWorker",
+}
+worker_class = os.environ.get("BRIEFING_WORKER_CLASS", "gevent")
 worker_class = WORKER_CLASSES.get(worker_class, worker_class)
-threads = int(os.environ.get("BRIEFING_THREADS", 4))
-# Seconds an idle kept-alive connection stays open. nginx sends a GET again, on a new
+threads = int(os.environ.get("BRIEFING_THREADS", 4))  # gthread only
+# Connections one gevent worker holds at once; past it, the kernel's listen queue holds the
+# rest. A worker holds a greenlet and a socket for each (a few kilobytes).
+worker_connections = 1000
+# Seconds an idle kept-alive connection stays open; under gevent, also the time a request has
+# to arrive whole (headers and all), counted from the connection's opening or the answer
+# before it: a slowloris client is cut off after it. nginx sends a GET again, on a new
 # connection, when a kept-alive one was closed meanwhile (proxy_next_upstream error).
 keepalive = 5
 

@@ -1,4 +1,5 @@
-"""gunicorn's workers, answering the requests gunicorn refuses itself as the service would.
+"""gunicorn's workers: the service's gevent worker, and the requests gunicorn refuses itself
+answered as the service would.
 
 gunicorn refuses some requests before any app runs: a request line longer than
 limit_request_line (414), too many or too large header fields (431), a request line or header
@@ -14,8 +15,11 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from gunicorn.workers import gthread, sync
+from gunicorn.workers import base_async, ggevent, gthread, sync
 
+# Seconds a connection may take to receive one answer whole (gevent's sendall bounds the whole
+# call): a reader that takes longer is cut off, so slow readers cannot pile up in a worker.
+SEND_TIMEOUT = 30.0
 ANSWER = (
     "HTTP/1.1 {status}\r\n"
     "Connection: close\r\n"
@@ -34,8 +38,21 @@ class PlainTextErrors:
         super().handle_error(req, PlainTextAnswer(client), addr, exc)  # type: ignore[misc]
 
 
+class GeventWorker(PlainTextErrors, ggevent.GeventWorker):  # type: ignore[misc]
+    """gunicorn's gevent worker (the service's: see service.gunicorn_conf), every connection a
+    greenlet: idle, slow and slowloris clients hold a few kilobytes each, never a thread.
+
+    gunicorn gives each request `keepalive` seconds to arrive whole (its timeout_ctx), which
+    ends slowloris connections; this worker also bounds the time an answer takes to send.
+    """
+
+    def handle(self, listener: Any, client: socket.socket, addr: Any) -> None:
+        client.settimeout(SEND_TIMEOUT)  # where gevent's worker would make it block for ever
+        base_async.AsyncWorker.handle(self, listener, client, addr)
+
+
 class ThreadWorker(PlainTextErrors, gthread.ThreadWorker):  # type: ignore[misc]
-    """gunicorn's gthread worker (the service's: see service.gunicorn_conf)."""
+    """gunicorn's gthread worker, for measuring against."""
 
 
 class SyncWorker(PlainTextErrors, sync.SyncWorker):  # type: ignore[misc]
