@@ -26,7 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.config import default_workers
+from bench.abuse import flooded_resident_mb, reader_under_abuse, resident_mb
+from service.config import Defaults, default_workers
+from tests.abuse import Abuse
 from tests.nginx import ProxyFiles, launch
 
 HERE = Path(__file__).resolve().parent
@@ -171,18 +173,6 @@ def fetch(server: Server, path: str) -> bytes:
     return body
 
 
-def resident_mb(server: Server) -> list[float]:
-    """Resident memory of each gunicorn worker (the master's children), in MB."""
-    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    sizes = []
-    for pid in children.read_text().split():
-        status = Path(f"/proc/{pid}/status").read_text()
-        match = re.search(r"VmRSS:\s+(\d+) kB", status)
-        if match:
-            sizes.append(int(match.group(1)) / 1024)
-    return sizes
-
-
 def search_latency_ms(server: Server, words: list[str]) -> float:
     """Median latency of searches the cache has not seen, one at a time."""
     timings = []
@@ -206,6 +196,12 @@ def servers_stopped(servers: list[Server]) -> Iterator[None]:
                 server.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.process.kill()
+
+
+def flood_size(workers: int) -> int:
+    """Unique search URLs enough to fill every worker's response cache one and a half times,
+    at about 10 KB of key and headers each."""
+    return int(1.5 * workers * Defaults.CACHE_MAX_BYTES / 10_000)
 
 
 def make_store(work: Path, issues: int) -> Path:
@@ -318,7 +314,12 @@ def measure(args: argparse.Namespace, work: Path) -> None:
                 # let that finish, or the next target is measured against its leftovers.
                 time.sleep(SETTLE_SECONDS)
             print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
-        memory = max(size for server in service.values() for size in resident_mb(server))
+        memory = max(size for s in service.values() for size in resident_mb(s.process.pid))
+        abuse = Abuse()
+        direct = reader_under_abuse(service[small].port, abuse)
+        proxied = reader_under_abuse(proxy.port, abuse)
+        flood_urls = flood_size(args.workers)
+        flooded = flooded_resident_mb(service[small].port, service[small].process.pid, flood_urls)
         words = [
             "community",
             "groups",
@@ -378,10 +379,16 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             "≥ 0.9",
         ),
     ]
+    held = f"{abuse.idle} idle, {abuse.slowloris} slowloris, {abuse.slow_readers} slow readers"
     extra = [
         (f"search at {large} issues, median ms", search_ms, "< 10"),
         ("first response after start, s", first_answer, "< 1.5"),
         ("resident memory per worker, max MB", memory, "< 150"),
+        (f"reader beside {held}: share answered 200", direct.success, "1.00"),
+        (f"reader beside {held}: median first byte, ms", direct.median_first_byte_ms, "< 50"),
+        ("the same behind nginx: share answered 200", proxied.success, "1.00"),
+        ("the same behind nginx: median first byte, ms", proxied.median_first_byte_ms, "< 50"),
+        (f"resident memory per worker after {flood_urls:,} unique URLs, max MB", flooded, "< 150"),
     ]
     write_results(args, targets, figures + extra, feed_size, api_size)
 

@@ -1,12 +1,13 @@
-"""`python -m bench.worker_class`: gunicorn's sync workers against gthread, to choose between them.
+"""`python -m bench.worker_class`: gunicorn's sync, gthread and gevent workers, to choose.
 
 The service over a 100-issue store runs under each worker class with `briefing serve`'s worker
 count; wrk loads the feed and an API page, answered 200 and 304, both with keep-alive clients
-(wrk's default: gthread keeps their connections, sync closes every one) and with one connection
+(wrk's default: sync closes every connection, the others keep them) and with one connection
 per request (independent pollers). Rounds are interleaved; each figure is the median of the
 rounds, beside the CPU time the server spent per request, which other load on the machine
-disturbs less than the rate. The "Worker class" section of bench/results.md is rewritten
-(`make bench` keeps it).
+disturbs less than the rate. Then, for each class, a reader's requests while idle, slowloris
+and slow-reading connections are held open (bench/abuse.py). The "Worker class" section of
+bench/results.md is rewritten (`make bench` keeps it).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.abuse import UnderAbuse, reader_under_abuse
 from bench.run import (
     API_PAGE,
     BRIEFING,
@@ -39,12 +41,15 @@ from bench.run import (
 )
 from bench.run import start as start_server
 from service import gunicorn_conf
+from tests.abuse import Abuse
 
 CLASSES = {
     "sync": ("sync", 1),
-    "gthread, 2 threads": ("gthread", 2),
     "gthread, 4 threads": ("gthread", 4),
+    "gevent": ("gevent", 1),
 }
+ABUSE_ROUNDS = 3
+ABUSE_TIMEOUT = 5.0  # seconds a reader waits for an answer
 
 
 @dataclass
@@ -133,10 +138,16 @@ def measure(args: argparse.Namespace, work: Path) -> str:
             for job in loads.values():
                 run_wrk(job, args.seconds, args.connections)
             print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
-    return report(args, loads)
+        abused = {
+            server.name: reader_under_abuse(server.port, Abuse(), ABUSE_ROUNDS, ABUSE_TIMEOUT)
+            for server in servers
+        }
+    return report(args, loads, abused)
 
 
-def report(args: argparse.Namespace, loads: dict[tuple[str, str], Load]) -> str:
+def report(
+    args: argparse.Namespace, loads: dict[tuple[str, str], Load], abused: dict[str, UnderAbuse]
+) -> str:
     names = list(CLASSES)
     requests = list(dict.fromkeys(what for _, what in loads))
     lines = [
@@ -156,10 +167,23 @@ def report(args: argparse.Namespace, loads: dict[tuple[str, str], Load]) -> str:
             f"{statistics.median(c.rates):,.0f} ({statistics.median(c.cpu):.0f})" for c in cells
         ]
         lines.append(f"| {what} | {' | '.join(figures)} |")
-    chosen = f"`{gunicorn_conf.worker_class}`"
+    abuse = Abuse()
+    answers = [
+        f"{a.answered} of {a.asked}, {a.median_first_byte_ms:,.0f} ms"
+        for a in (abused[name] for name in names)
+    ]
+    chosen = f"`{gunicorn_conf.worker_class}`, keep-alive {gunicorn_conf.keepalive} s"
     if gunicorn_conf.worker_class == gunicorn_conf.WORKER_CLASSES["gthread"]:
-        chosen += f", {gunicorn_conf.threads} threads, keep-alive {gunicorn_conf.keepalive} s"
+        chosen += f", {gunicorn_conf.threads} threads"
     lines += [
+        "",
+        f"A reader beside {abuse.idle} idle, {abuse.slowloris} slowloris and"
+        f" {abuse.slow_readers} slow-reading connections: requests answered 200 (each given"
+        f" {ABUSE_TIMEOUT:.0f} s), median first byte.",
+        "",
+        f"| | {' | '.join(names)} |",
+        f"| --- |{' ---: |' * len(names)}",
+        f"| answered, median first byte | {' | '.join(answers)} |",
         "",
         f"Chosen: {chosen}; the reasons are beside it in service/gunicorn_conf.py.",
         "",

@@ -126,22 +126,22 @@ class HostileClients:
 
     @staticmethod
     def _closed_by_server(client: Hostile) -> bool:
-        """Whether an idle or slowloris connection was closed at the other end."""
-        assert client.sock is not None
+        """Whether an idle or slowloris connection was closed at the other end (what the
+        server may have answered before closing is read by nobody, as an attacker would)."""
+        sock = client.sock
+        assert sock is not None
         if client.kind == SLOW_READER:
             return False  # its reads find out
         try:
-            if client.sock.recv(1, socket.MSG_PEEK) == b"":
-                client.sock.close()
-                client.sock = None
-                return True
+            closed = sock.recv(1, socket.MSG_PEEK) == b""
         except BlockingIOError:
             return False
         except OSError:
-            client.sock.close()
+            closed = True
+        if closed:
+            sock.close()
             client.sock = None
-            return True
-        return False  # the server answered something: read by nobody, as an attacker would
+        return closed
 
 
 @dataclass(frozen=True)
