@@ -68,10 +68,10 @@ class LiveStore:
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:
-            self._report(str(StoreError(str(self.path), NO_STORE)))
+            self._report(StoreError(str(self.path), NO_STORE))
             return
         except OSError as exc:
-            self._report(str(StoreError(str(self.path), f"cannot read it ({exc.strerror})")))
+            self._report(StoreError(str(self.path), f"the store cannot be read ({exc.strerror})"))
             return
         seen = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         if seen == self._seen:
@@ -80,16 +80,18 @@ class LiveStore:
         try:
             store = open_store(self.path)
         except StoreError as exc:
-            self._report(str(exc))
+            self._report(exc)
             return
         self._store, self.problem = store, None
         log.info("serving store %s, content version %s", self.path, store.content_version)
 
-    def _report(self, problem: str) -> None:
-        if problem != self.problem:
+    def _report(self, error: StoreError) -> None:
+        """Log the problem once, naming the file; `problem`, which readers see (in /readyz and
+        503s), says it in words alone: where the server keeps its files is not theirs to know."""
+        if error.reason != self.problem:
             kept = "; the last good store stays in service" if self._store else ""
-            log.error("%s%s", problem, kept)
-        self.problem = problem
+            log.error("%s%s", error, kept)
+        self.problem = error.reason
 
 
 def live_store() -> LiveStore:

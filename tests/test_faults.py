@@ -124,8 +124,8 @@ def test_broken_store_under_load_leaves_the_last_good_one_in_service(
     assert failed(load.answers) == [], summary(load.answers)
     assert readiness[0] == 200, readiness
     assert readiness[1]["content_version"] == good_version
-    assert problem in readiness[1]["warning"] and str(store_path) in readiness[1]["warning"]
-    assert problem in server.log.read_text(), "the log names the problem"
+    assert problem in readiness[1]["warning"] and str(store_path) not in readiness[1]["warning"]
+    assert f"{store_path}: {problem}" in server.log.read_text(), "the log names file and problem"
     broken_time = [a for a in load.since(replaced) if a.sent < fixed and a.path in LISTS]
     assert broken_time and not any(shows_new_issue(answer.body) for answer in broken_time)
     assert_new_issue_everywhere(load, fixed + SWITCH_WITHIN)

@@ -60,10 +60,20 @@ def test_unchanged_file_is_not_reopened(
     assert live.current() is store
 
 
-def test_no_store_is_unavailable_with_the_reason(live: LiveStore, store_path: Path) -> None:
+def test_no_store_is_unavailable_with_the_reason(live: LiveStore) -> None:
     with pytest.raises(StoreUnavailable) as raised:
         live.current()
-    assert raised.value.reason == f"{store_path}: no store file here: run `briefing build` first"
+    assert raised.value.reason == "no store file here: run `briefing build` first"
+
+
+def test_a_store_that_cannot_be_read_is_told_in_words_and_logged_with_its_path(
+    live: LiveStore, store_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store_path.parent.write_text("a file where the store's folder belongs")
+    with pytest.raises(StoreUnavailable) as raised:
+        live.current()
+    assert raised.value.reason == "the store cannot be read (Not a directory)"
+    assert f"{store_path}: the store cannot be read (Not a directory)" in caplog.text
 
 
 def test_a_store_that_cannot_be_opened_leaves_the_last_good_one_in_service(
@@ -105,7 +115,7 @@ def test_a_removed_store_file_leaves_the_last_good_one_in_service(
     store_path.unlink()
     clock.now += 1
     assert live.current().content_version == good
-    assert live.problem == f"{store_path}: no store file here: run `briefing build` first"
+    assert live.problem == "no store file here: run `briefing build` first"
 
 
 def test_a_damaged_store_leaves_the_last_good_one_in_service(

@@ -67,13 +67,13 @@ def open_store(path: str | Path) -> Store:
     except (FileNotFoundError, IsADirectoryError) as exc:
         raise StoreError(str(path), NO_STORE) from exc
     except OSError as exc:
-        raise StoreError(str(path), f"cannot read it ({exc.strerror})") from exc
+        raise StoreError(str(path), f"the store cannot be read ({exc.strerror})") from exc
     with file:
         connection = connect(path)
         try:
             meta, issue_count = read_meta(path, connection)
             if not same_file(path, file):
-                raise StoreError(str(path), "replaced while it was being opened")
+                raise StoreError(str(path), "the store was replaced while it was being opened")
             if not is_sealed(file):
                 raise StoreError(str(path), DAMAGED)
         except BaseException:
@@ -89,7 +89,7 @@ def connect(path: Path) -> sqlite3.Connection:
         )
         connection.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
-        raise StoreError(str(path), f"cannot open it ({exc})") from exc
+        raise StoreError(str(path), f"the store cannot be opened ({exc})") from exc
     return connection
 
 
