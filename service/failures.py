@@ -2,18 +2,22 @@
 
 Each area registers a renderer for its path prefix (the API: problem+json; pages: HTML);
 the longest matching prefix wins, and anything else gets a short plain-text answer. Views
-raise Werkzeug's HTTP exceptions; the store's absence becomes 503; nothing else leaks out.
+raise Werkzeug's HTTP exceptions; the store's absence, and a store found damaged while a
+request reads it, become 503 with Retry-After; nothing else leaks out.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from service.live import StoreUnavailable
+from service.errors import StoreError
+from service.live import StoreUnavailable, live_store
+from service.site import STORE_KEY
 
 log = logging.getLogger(__name__)
 RENDERERS = "briefing.error_renderers"
@@ -24,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.extensions[RENDERERS] = {}
     app.register_error_handler(HTTPException, render)
     app.register_error_handler(StoreUnavailable, unavailable)
+    app.register_error_handler(StoreError, damaged)
     app.register_error_handler(Exception, unexpected)
 
 
@@ -52,7 +57,18 @@ def extra_headers(error: HTTPException) -> list[tuple[str, str]]:
 
 
 def unavailable(error: StoreUnavailable) -> Response:
-    return render(ServiceUnavailable(description=error.reason))
+    return render(ServiceUnavailable(description=error.reason, retry_after=retry_after()))
+
+
+def damaged(error: StoreError) -> Response:
+    """The store this request read went bad under it: out of service, and this answer a 503."""
+    live_store().damaged(request.environ.get(STORE_KEY), error)
+    return render(ServiceUnavailable(description=error.reason, retry_after=retry_after()))
+
+
+def retry_after() -> int:
+    """Seconds until this worker has looked at the store file again (and may serve a good one)."""
+    return math.ceil(live_store().check_interval) + 1
 
 
 def unexpected(error: Exception) -> Response:
