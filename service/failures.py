@@ -21,6 +21,7 @@ from service.site import STORE_KEY
 
 log = logging.getLogger(__name__)
 RENDERERS = "briefing.error_renderers"
+MISSING_MAX_AGE = 60  # seconds a cache may keep a 404 or 410
 ErrorRenderer = Callable[[HTTPException], Response]
 
 
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StoreUnavailable, unavailable)
     app.register_error_handler(StoreError, damaged)
     app.register_error_handler(Exception, unexpected)
+    app.after_request(cache_control)
 
 
 def register(app: Flask, prefix: str, renderer: ErrorRenderer) -> None:
@@ -43,6 +45,21 @@ def render(error: HTTPException) -> Response:
     if matching:
         return renderers[max(matching, key=len)](error)
     return plain_text(error)
+
+
+def cache_control(response: Response) -> Response:
+    """Every error says how long it may be kept, so that no cache keeps one by heuristic
+    (RFC 9111, section 4.2.2), whichever handler rendered it."""
+    if response.status_code < 400 or "Cache-Control" in response.headers:
+        return response
+    if response.status_code in (404, 410):
+        # About the address, not the request: briefly, since the next build may publish it.
+        response.cache_control.public = True
+        response.cache_control.max_age = MISSING_MAX_AGE
+    else:
+        # The request's own fault (400, 405, 412) or the server's state (5xx): never kept.
+        response.cache_control.no_store = True
+    return response
 
 
 def plain_text(error: HTTPException) -> Response:

@@ -489,6 +489,15 @@ def test_gunicorns_own_refusals_are_plain_text_with_nosniff(
     assert body == f"{expected}\n".encode()
 
 
+@pytest.mark.parametrize("sent", REFUSED_BY_GUNICORN.values(), ids=REFUSED_BY_GUNICORN.keys())
+def test_gunicorns_own_refusals_are_never_kept_by_a_cache(
+    server: Server, sent: tuple[bytes, str]
+) -> None:
+    status, headers, _ = send(server, sent[0])
+    assert status == int(sent[1][:3])
+    assert headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.parametrize(
     "data",
     [
