@@ -13,10 +13,16 @@ import math
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, request
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    PreconditionFailed,
+    ServiceUnavailable,
+)
 
 from service.errors import StoreError
 from service.live import StoreUnavailable, live_store
+from service.responses import PRECONDITION_FAILED
 from service.site import STORE_KEY
 
 log = logging.getLogger(__name__)
@@ -31,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(StoreUnavailable, unavailable)
     app.register_error_handler(StoreError, damaged)
     app.register_error_handler(Exception, unexpected)
+    app.before_request(refuse_failed_precondition)
     app.after_request(cache_control)
 
 
@@ -45,6 +52,12 @@ def render(error: HTTPException) -> Response:
     if matching:
         return renderers[max(matching, key=len)](error)
     return plain_text(error)
+
+
+def refuse_failed_precondition() -> None:
+    """The 412 the response cache asks for (service.responses.PRECONDITION_FAILED)."""
+    if request.environ.get(PRECONDITION_FAILED):
+        raise PreconditionFailed()
 
 
 def cache_control(response: Response) -> Response:
