@@ -1,15 +1,15 @@
 """Answers repeated GETs from memory, before Flask runs: rendered once per store version.
 
 Every cacheable response (a GET answered 200 with `Cache-Control: public`) is kept whole,
-keyed by the store's content version, path and query. The answer of a view that reads no query
-parameter (service.responses.QUERY_IGNORED) is keyed by path alone and answers the path with
-any query, so that a reader's `?utm_source=...` costs no render. No header is part of a key:
-nothing a view renders depends on one (every URL comes from the configured base URL, never
-from Host or X-Forwarded-*). From the kept copy this layer alone answers conditional requests
-(Werkzeug's `is_resource_modified`, and If-Match with a 412 that the app renders in its area's
-format), HEAD and gzip, and sets a strong ETag made of the content version and a hash of the
-bytes. A rebuilt store has a new content version, so nothing stale
-is ever served; the cache is bounded in bytes.
+keyed by the store's content version, path (as routed: `//feeds/x` is `/feeds/x`) and query.
+The answer of a view that reads no query parameter (service.responses.QUERY_IGNORED) is keyed
+by path alone and answers the path with any query, so that a reader's `?utm_source=...` costs
+no render. No header is part of a key: nothing a view renders depends on one (every URL comes
+from the configured base URL, never from Host or X-Forwarded-*). From the kept copy this layer
+alone answers conditional requests (Werkzeug's `is_resource_modified`, and If-Match with a 412
+that the app renders in its area's format), HEAD and gzip, and sets a strong ETag made of the
+content version and a hash of the bytes. A rebuilt store has a new content version, so nothing
+stale is ever served; the cache is bounded in bytes.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class ResponseCache:
             store = self.live.current()
         except StoreUnavailable:
             return self.app(environ, start_response)
-        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        path, query = routed_path(environ.get("PATH_INFO", "")), environ.get("QUERY_STRING", "")
         kept = self._find((store.content_version, path, query))
         if kept is None:
             environ[STORE_KEY] = store
@@ -205,6 +205,13 @@ class ResponseCache:
         headers = [*kept.headers, ("Content-Length", str(len(kept.body)))]
         start_response(kept.status, headers)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.body]
+
+
+def routed_path(path: str) -> str:
+    """The path as Werkzeug routes it, `/` for `////` or none at the start, so that every
+    spelling of one address is one key (slashes repeated further in route nowhere, since
+    service/__init__.py turns merge_slashes off: those are 404s, never kept)."""
+    return "/" + path.lstrip("/")
 
 
 def precondition_fails(environ: dict[str, Any], etag: str) -> bool:
