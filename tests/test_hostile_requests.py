@@ -352,6 +352,24 @@ def test_other_methods_are_a_405_naming_the_allowed_ones(client: FlaskClient, fa
         assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}, method
 
 
+UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade"}
+
+
+@pytest.mark.parametrize("family", [name for name in ROUTES if name != "metrics"])
+def test_an_upgrade_to_websocket_is_ignored_whether_the_answer_is_kept_or_not(
+    new_app: Callable[[], Flask], family: str
+) -> None:
+    """An HTTP/1.1 server may ignore Upgrade (RFC 9110, section 7.8): the document it asks."""
+    path = ROUTES[family]
+    client = new_app().test_client()
+    first = client.get(path, headers=UPGRADE)  # rendered: no copy kept yet
+    plain = client.get(path)
+    again = client.get(path, headers=UPGRADE)  # answered from the kept copy, if kept
+    for answer in (first, again):
+        assert (answer.status_code, answer.data) == (200, plain.data)
+        assert answer.headers.get("ETag") == plain.headers.get("ETag")
+
+
 @pytest.mark.parametrize("family", ["issues feed", "api list", "home"])
 def test_huge_headers_reaching_the_app_change_nothing(client: FlaskClient, family: str) -> None:
     """gunicorn refuses more than its limits; what it lets through is read without trouble."""
@@ -573,6 +591,15 @@ def test_every_spelling_of_a_path_through_gunicorn_is_the_same_document(server: 
         5,
         "access log line with the path as it came",
     )
+
+
+def test_an_upgrade_to_websocket_through_gunicorn_is_the_document(server: Server) -> None:
+    plain = send(server, get(b"/feeds/articles.atom"))
+    upgrade = b"".join(f"{name}: {value}\r\n".encode() for name, value in UPGRADE.items())
+    for _ in range(2):
+        status, headers, body = send(server, get(b"/feeds/articles.atom", upgrade))
+        assert (status, headers["ETag"], body) == (200, plain[1]["ETag"], plain[2])
+        assert "Upgrade" not in headers
 
 
 def test_every_route_family_through_gunicorn_says_nosniff(server: Server) -> None:
