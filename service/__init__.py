@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import Map, MapAdapter
 
 from service import api, failures, feeds, ops, pages, responses
 from service.cache import ResponseCache
@@ -15,11 +16,31 @@ from service.config import Defaults
 from service.live import EXTENSION, LiveStore, StoreUnavailable
 
 
+class Routes(Map):
+    """The URL rules, for HTTP alone: a request asking to upgrade to a WebSocket is routed as the
+    HTTP request it also is (a server may ignore Upgrade, RFC 9110 section 7.8), where Werkzeug
+    would refuse it with a 400, no rule being a WebSocket's."""
+
+    def bind_to_environ(
+        self, environ: Any, server_name: str | None = None, subdomain: str | None = None
+    ) -> MapAdapter:
+        http = getattr(environ, "environ", environ)  # a request, or its WSGI environ
+        if "HTTP_UPGRADE" in http:
+            http = {key: value for key, value in http.items() if key != "HTTP_UPGRADE"}
+        return super().bind_to_environ(http, server_name, subdomain)
+
+
+class Service(Flask):
+    """Flask, with Routes for its URL map (Flask takes the map's class from the app's)."""
+
+    url_map_class = Routes
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then BRIEFING_* environment variables, then test_config."""
     from service import metrics  # in the worker: see service.metrics
 
-    app = Flask(__name__, static_folder=None)  # pages serve our assets, with caching
+    app = Service(__name__, static_folder=None)  # pages serve our assets, with caching
     # Routing never redirects to merge slashes: Werkzeug would build the Location from the
     # request's Host header (service.pages' home takes an empty path the same way).
     app.url_map.merge_slashes = False

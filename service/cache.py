@@ -1,15 +1,17 @@
 """Answers repeated GETs from memory, before Flask runs: rendered once per store version.
 
 Every cacheable response (a GET answered 200 with `Cache-Control: public`) is kept whole,
-keyed by the store's content version, path and query. The answer of a view that reads no query
-parameter (service.responses.QUERY_IGNORED) is keyed by path alone and answers the path with
-any query, so that a reader's `?utm_source=...` costs no render. No header is part of a key:
-nothing a view renders depends on one (every URL comes from the configured base URL, never
-from Host or X-Forwarded-*). From the kept copy this layer alone answers conditional requests
-(Werkzeug's `is_resource_modified`), HEAD and gzip, and sets a strong ETag made of the content
-version and a hash of the bytes. A rebuilt store has a new content version, so nothing stale
-is ever served. The cache is bounded by the memory its entries hold: keys, headers, bodies
-and their gzip variants, not the bodies alone, so a flood of unique URLs cannot outgrow it.
+keyed by the store's content version, path (as routed: `//feeds/x` is `/feeds/x`) and query.
+The answer of a view that reads no query parameter (service.responses.QUERY_IGNORED) is keyed
+by path alone and answers the path with any query, so that a reader's `?utm_source=...` costs
+no render. No header is part of a key: nothing a view renders depends on one (every URL comes
+from the configured base URL, never from Host or X-Forwarded-*). From the kept copy this layer
+alone answers conditional requests (Werkzeug's `is_resource_modified`, and If-Match with a 412
+that the app renders in its area's format), HEAD and gzip, and sets a strong ETag made of the
+content version and a hash of the bytes. A rebuilt store has a new content version, so nothing
+stale is ever served. The cache is bounded by the memory its entries hold: keys, headers,
+bodies and their gzip variants, not the bodies alone, so a flood of unique URLs cannot outgrow
+it.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from datetime import datetime
 from typing import Any
 
 from werkzeug.datastructures import Headers
-from werkzeug.http import is_resource_modified, parse_accept_header, parse_date
+from werkzeug.http import parse_accept_header, parse_date, parse_etags
+from werkzeug.sansio.http import is_resource_modified
 
 from service.live import LiveStore, StoreUnavailable
-from service.responses import QUERY_IGNORED
+from service.responses import PRECONDITION_FAILED, QUERY_IGNORED
 from service.site import STORE_KEY
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -133,7 +136,7 @@ class ResponseCache:
             store = self.live.current()
         except StoreUnavailable:
             return self.app(environ, start_response)
-        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        path, query = routed_path(environ.get("PATH_INFO", "")), environ.get("QUERY_STRING", "")
         kept = self._find((store.content_version, path, query))
         if kept is None:
             environ[STORE_KEY] = store
@@ -205,6 +208,9 @@ class ResponseCache:
             environ.get("HTTP_ACCEPT_ENCODING", "")
         )
         variant = kept.variant(zipped)
+        if precondition_fails(environ, variant.etag):
+            environ[PRECONDITION_FAILED] = True  # the app answers 412 in its area's format
+            return self.app(environ, start_response)
         if not is_modified(environ, variant.etag, kept.last_modified):
             start_response("304 Not Modified", variant.not_modified_headers)
             return []
@@ -221,14 +227,35 @@ class ResponseCache:
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [kept.body]
 
 
+def routed_path(path: str) -> str:
+    """The path as Werkzeug routes it, `/` for `////` or none at the start, so that every
+    spelling of one address is one key (slashes repeated further in route nowhere, since
+    service/__init__.py turns merge_slashes off: those are 404s, never kept)."""
+    return "/" + path.lstrip("/")
+
+
+def precondition_fails(environ: dict[str, Any], etag: str) -> bool:
+    """Whether If-Match names neither `*` nor this (quoted) ETag, compared strongly: a 412
+    (RFC 9110, section 13.1.1), whatever the other conditions say (section 13.2.2)."""
+    if_match = environ.get("HTTP_IF_MATCH")
+    return if_match is not None and not parse_etags(if_match).contains(etag.strip('"'))
+
+
 def is_modified(environ: dict[str, Any], etag: str, last_modified: datetime | None) -> bool:
-    """Werkzeug's is_resource_modified, with the two commonest requests answered before it:
-    one without validators, and one whose If-None-Match is exactly this (quoted) ETag."""
+    """Werkzeug's is_resource_modified on If-None-Match and If-Modified-Since, with the two
+    commonest requests answered before it: one without validators, and one whose If-None-Match
+    is exactly this (quoted) ETag. If-Match is not given to it: Werkzeug would read a match as
+    a reason to answer 200 over a matching If-None-Match; precondition_fails weighed it."""
     if not any(name in environ for name in CONDITIONAL_HEADERS):
         return True
     if environ.get("HTTP_IF_NONE_MATCH") == etag:
         return False
-    return is_resource_modified(environ, etag=etag.strip('"'), last_modified=last_modified)
+    return is_resource_modified(
+        http_if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+        http_if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+        etag=etag.strip('"'),
+        last_modified=last_modified,
+    )
 
 
 @functools.lru_cache(maxsize=256)  # clients send few distinct Accept-Encoding values

@@ -16,10 +16,10 @@ from werkzeug.exceptions import HTTPException
 
 from service import failures
 from service.errors import IssueNotFound
-from service.live import StoreUnavailable
-from service.model import Issue, Page
+from service.live import StoreUnavailable, live_store
+from service.model import Issue, Page, Publication
 from service.responses import cacheable
-from service.site import Site, current_site, malformed_parameters
+from service.site import Site, Urls, as_served, current_site, malformed_parameters
 from service.store import Query
 
 blueprint = Blueprint("pages", __name__)
@@ -190,17 +190,28 @@ def asset(filename: str) -> Response:
 
 
 def render_html_error(error: HTTPException) -> Response:
-    """An error page with a way back, for people; plain text for clients that don't ask HTML."""
+    """An error page with a way back, for people; plain text for clients that don't ask HTML,
+    and while this worker knows no publication to draw the page for."""
     if request.blueprint != blueprint.name and not request.accept_mimetypes.accept_html:
         return failures.plain_text(error)
-    try:
-        site = current_site()
-    except StoreUnavailable:
+    publication = publication_shown()
+    if publication is None:
         return failures.plain_text(error)
     head = Head(error.name, error.description or error.name, canonical=None, indexable=False)
-    response = Response(page_html(site, "error.html", head, error=error), status=error.code)
+    html = page_html(publication, Urls(publication.base_url), "error.html", head, error=error)
+    response = Response(html, status=error.code)
     response.headers.extend(failures.extra_headers(error))
     return response
+
+
+def publication_shown() -> Publication | None:
+    """The publication of the store this request reads; while none is in service (its file was
+    damaged in place), the last good store's; None if this worker never opened one."""
+    try:
+        return current_site().publication
+    except StoreUnavailable:
+        last = live_store().publication
+        return as_served(last) if last is not None else None
 
 
 def render_page(
@@ -211,27 +222,30 @@ def render_page(
     ignores_query: bool = False,
     **context: Any,
 ) -> Response:
-    response = Response(page_html(site, template, head, **context), mimetype="text/html")
+    html = page_html(site.publication, site.urls, template, head, **context)
+    response = Response(html, mimetype="text/html")
     max_age = current_app.config["MAX_AGE"]
     return cacheable(response, max_age, last_modified, ignores_query=ignores_query)
 
 
-def page_html(site: Site, template: str, head: Head, **context: Any) -> str:
+def page_html(
+    publication: Publication, urls: Urls, template: str, head: Head, **context: Any
+) -> str:
     return render_template(
         template,
-        publication=site.publication,
-        urls=site.urls,
+        publication=publication,
+        urls=urls,
         head=head,
         formats=FORMATS,
-        stylesheet=asset_url(site, "briefing.css"),
-        icon=asset_url(site, "icon.svg"),
-        locale=site.publication.language.replace("-", "_"),
+        stylesheet=asset_url(urls, "briefing.css"),
+        icon=asset_url(urls, "icon.svg"),
+        locale=publication.language.replace("-", "_"),
         **context,
     )
 
 
-def asset_url(site: Site, name: str) -> str:
-    return site.urls.page(f"/assets/{name}", v=ASSETS[name].version)
+def asset_url(urls: Urls, name: str) -> str:
+    return urls.page(f"/assets/{name}", v=ASSETS[name].version)
 
 
 def page_number() -> int:

@@ -10,6 +10,9 @@ from flask import Response, request
 # The environ key by which a view tells the response cache (service.cache) that its answer is
 # the same whatever the query string says: one kept copy then answers the path with any query.
 QUERY_IGNORED = "briefing.query_ignored"
+# The environ key by which the response cache, which alone knows a kept answer's ETag, asks the
+# app for the 412 of an If-Match naming none of it, so that it comes in its area's format.
+PRECONDITION_FAILED = "briefing.precondition_failed"
 # Pages are documents: no script, no plugin, styles and images from this site (images also
 # from any https address), forms only to this site, never in a frame.
 HTML_SECURITY_HEADERS = {

@@ -68,10 +68,15 @@ class Site:
 def current_site() -> Site:
     """The store this request reads (the one the response cache pinned, if any) and its URLs."""
     store: Store = request.environ.get(STORE_KEY) or current_store()
-    publication = store.publication
-    if base_url := current_app.config.get("BASE_URL"):
-        publication = dataclasses.replace(publication, base_url=base_url.rstrip("/"))
+    publication = as_served(store.publication)
     return Site(store, publication, Urls(publication.base_url))
+
+
+def as_served(publication: Publication) -> Publication:
+    """The publication as this service shows it: at BRIEFING_BASE_URL when that is set."""
+    if base_url := current_app.config.get("BASE_URL"):
+        return dataclasses.replace(publication, base_url=base_url.rstrip("/"))
+    return publication
 
 
 def malformed_parameters(query_string: bytes) -> list[str]:

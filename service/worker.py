@@ -6,8 +6,9 @@ limit_request_line (414), too many or too large header fields (431), a request l
 it cannot parse (400). Its answer is a small HTML page without `X-Content-Type-Options`. The
 request's path is not known then (not even read, for a bad request line), so no area's format
 applies: these workers answer as the service answers a path no area claims, with the status in
-plain text (`414 URI Too Long`) and nosniff. gunicorn still decides the status and logs the
-refusal; only the bytes it writes change.
+plain text (`414 URI Too Long`), nosniff, and `Cache-Control: no-store` (the request's fault,
+kept by no cache). gunicorn still decides the status and logs the refusal; only the bytes it
+writes change.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ANSWER = (
     "HTTP/1.1 {status}\r\n"
     "Connection: close\r\n"
     "Content-Type: text/plain; charset=utf-8\r\n"
+    "Cache-Control: no-store\r\n"
     "X-Content-Type-Options: nosniff\r\n"
     "Content-Length: {length}\r\n"
     "\r\n"

@@ -29,3 +29,10 @@ def garbage(store: Path, to: Path) -> Path:
     """A file that is no store at all, put where the store belongs by mistake."""
     to.write_bytes(b"this is not a briefing store\n" * 512)
     return to
+
+
+def truncated_in_place(store: Path) -> Path:
+    """The store cut to its first half where it lies, as a `cp` over it leaves it midway."""
+    with store.open("r+b") as file:
+        file.truncate(store.stat().st_size // PAGE // 2 * PAGE)
+    return store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -197,6 +198,16 @@ def test_no_store_is_a_503_problem(app: Flask) -> None:
     )
     assert "run `briefing build` first" in body["detail"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_503_problem_says_what_is_wrong_without_the_servers_path(
+    app: Flask, store_path: Path
+) -> None:
+    store_path.parent.write_text("a file where the store's folder belongs")
+    response = app.test_client().get("/api/v1/issues")
+    assert response.status_code == 503
+    assert response.json["detail"] == "the store cannot be read (Not a directory)"
+    assert str(store_path.parent).encode() not in response.data
 
 
 def test_head_of_an_error_has_no_body(client: FlaskClient) -> None:

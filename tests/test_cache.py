@@ -134,6 +134,71 @@ def test_if_none_match_wins_over_if_modified_since(app: Flask, renders: list[str
     assert client.get("/probe", headers=headers).status_code == 200
 
 
+def test_if_match_naming_another_etag_is_412(app: Flask, renders: list[str]) -> None:
+    response = app.test_client().get("/probe", headers={"If-Match": '"nope"'})
+    assert response.status_code == 412
+    assert "ETag" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "if_match", ["{etag}", "*", '"other", {etag}'], ids=["the etag", "any", "in a list"]
+)
+def test_if_match_naming_the_etag_or_any_answers_in_full(
+    app: Flask, renders: list[str], if_match: str
+) -> None:
+    client = app.test_client()
+    full = client.get("/probe")
+    response = client.get(
+        "/probe", headers={"If-Match": if_match.format(etag=full.headers["ETag"])}
+    )
+    assert (response.status_code, response.data) == (200, full.data)
+
+
+def test_if_match_compares_strongly(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    etag = client.get("/probe").headers["ETag"]
+    assert client.get("/probe", headers={"If-Match": f"W/{etag}"}).status_code == 412
+
+
+def test_if_none_match_is_weighed_after_a_matching_if_match(app: Flask, renders: list[str]) -> None:
+    client = app.test_client()
+    etag = client.get("/probe").headers["ETag"]
+    for if_none_match in (etag, f'"other", {etag}', f"W/{etag}"):
+        headers = {"If-Match": etag, "If-None-Match": if_none_match}
+        assert client.get("/probe", headers=headers).status_code == 304, if_none_match
+
+
+def test_a_failed_if_match_is_412_whatever_if_none_match_says(
+    app: Flask, renders: list[str]
+) -> None:
+    client = app.test_client()
+    etag = client.get("/probe").headers["ETag"]
+    response = client.get("/probe", headers={"If-Match": '"nope"', "If-None-Match": etag})
+    assert response.status_code == 412
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [
+        ("/feeds/issues.atom", "text/plain"),
+        ("/api/v1/issues", "application/problem+json"),
+        ("/issues/2011-01-12", "text/html"),
+    ],
+)
+def test_a_412_is_in_its_areas_format_and_never_kept(
+    app: Flask, renders: list[str], path: str, media_type: str
+) -> None:
+    client = app.test_client()
+    for _ in range(2):  # rendered, then kept
+        response = client.get(path, headers={"If-Match": '"nope"', "Accept": "text/html"})
+        assert response.status_code == 412
+        assert response.mimetype == media_type
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    head = client.head(path, headers={"If-Match": '"nope"'})
+    assert (head.status_code, head.data) == (412, b"")
+
+
 def test_if_modified_since_returns_304(app: Flask, renders: list[str]) -> None:
     client = app.test_client()
     assert client.get("/probe", headers={"If-Modified-Since": LAST_MODIFIED}).status_code == 304

@@ -6,11 +6,13 @@ swapped, broken or a worker killed; every answer is kept and judged afterwards.
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from click.testing import Result
@@ -19,7 +21,7 @@ from service.store import Store
 from tests.factories import ContentTree
 from tests.load import Load, failed, memory_kib, plain, revalidating, summary, workers
 from tests.servers import Server, StartServer, get_json, wait_until
-from tests.storefaults import damaged_copy, garbage, truncated_copy
+from tests.storefaults import damaged_copy, garbage, truncated_copy, truncated_in_place
 
 SWITCH_WITHIN = 2.0  # DESIGN.md: every worker serves a renamed store within 2 seconds
 OLD, NEW = "2011-01-12", "2011-01-26"
@@ -124,12 +126,71 @@ def test_broken_store_under_load_leaves_the_last_good_one_in_service(
     assert failed(load.answers) == [], summary(load.answers)
     assert readiness[0] == 200, readiness
     assert readiness[1]["content_version"] == good_version
-    assert problem in readiness[1]["warning"] and str(store_path) in readiness[1]["warning"]
-    assert problem in server.log.read_text(), "the log names the problem"
+    assert problem in readiness[1]["warning"] and str(store_path) not in readiness[1]["warning"]
+    assert f"{store_path}: {problem}" in server.log.read_text(), "the log names file and problem"
     broken_time = [a for a in load.since(replaced) if a.sent < fixed and a.path in LISTS]
     assert broken_time and not any(shows_new_issue(answer.body) for answer in broken_time)
     assert_new_issue_everywhere(load, fixed + SWITCH_WITHIN)
     assert "warning" not in get_json(f"{server.url}/readyz")[1]
+
+
+# A 404, never kept by the response cache: each request for it reads the store.
+MISSING = f"/api/v1/issues/{OLD}/articles/nope"
+# An address in each area, with the media type of its errors for a browser.
+AREAS = {
+    MISSING: "application/problem+json",
+    f"/issues/{OLD}": "text/html",
+    "/feeds/articles.json": "text/plain",
+}
+
+
+def browse(server: Server, path: str) -> http.client.HTTPResponse:
+    """GET path as a browser would, on a connection of its own; the answer, read."""
+    connection = http.client.HTTPConnection(urlsplit(server.url).netloc, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Accept": "text/html,*/*;q=0.8"})
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    return response
+
+
+def test_store_damaged_in_place_under_load_answers_503_never_500_until_a_good_one_is_in(
+    serving_old_issue: Server,
+    content: ContentTree,
+    run_cli: Callable[..., Result],
+    store_path: Path,
+    tmp_path: Path,
+) -> None:
+    server = serving_old_issue
+    content.issue(NEW, tags=["housing"])
+    good_copy = tmp_path / "new.sqlite3"
+    assert run_cli("build", content.root, "--store", good_copy).exit_code == 0
+    with Load(server.url, [*PATHS, MISSING], CLIENTS) as load:
+        load.run_until(time.monotonic() + 1)
+        truncated_in_place(store_path)  # an operator's `cp` over the store in service, midway
+        cut = time.monotonic()
+        load.run_until(cut + SWITCH_WITHIN + 1)
+        readiness = get_json(f"{server.url}/readyz")
+        refusals = {path: browse(server, path) for path in AREAS}
+        os.replace(good_copy, store_path)
+        fixed = time.monotonic()
+        load.run_until(fixed + SWITCH_WITHIN + 1)
+    print(f"{len(load.answers)} requests: {summary(load.answers)}")
+    assert failed(load.answers, allowed=(200, 304, 404, 503)) == [], summary(load.answers)
+    broken_time = [a for a in load.since(cut + SWITCH_WITHIN) if a.sent < fixed]
+    assert broken_time and failed(broken_time, allowed=(503,)) == [], summary(broken_time)
+    for path, refusal in refusals.items():
+        assert refusal.status == 503, path
+        assert refusal.headers.get_content_type() == AREAS[path], path
+        assert int(refusal.headers["Retry-After"]) >= 1, path
+    assert readiness[0] == 503, readiness
+    assert "damaged store" in readiness[1]["reason"]
+    assert str(store_path) not in readiness[1]["reason"]
+    assert f"{store_path}: damaged store" in server.log.read_text(), "the log names the file"
+    assert_new_issue_everywhere(load, fixed + SWITCH_WITHIN)
+    assert get_json(f"{server.url}/readyz")[0] == 200
 
 
 def test_a_worker_killed_with_sigkill_is_replaced_and_requests_after_it_succeed(

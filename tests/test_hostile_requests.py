@@ -24,7 +24,7 @@ from werkzeug.test import TestResponse
 from service import create_app
 from service.cache import ResponseCache
 from tests.factories import archived_feeds
-from tests.servers import Server, one_server
+from tests.servers import Server, access_log, one_server, wait_until
 
 ISSUE = "2011-01-01"
 ARTICLE = "article-1-of-2011-01-01"
@@ -167,6 +167,34 @@ def test_doubled_slashes_are_not_found_never_redirected(client: FlaskClient, pat
     )
     assert_refused(response, path, 404)
     assert "Location" not in response.headers
+
+
+def kept_paths(app: Flask) -> list[str]:
+    """The paths of the answers the response cache keeps."""
+    cache = app.wsgi_app.app  # the request telemetry wraps the response cache
+    assert isinstance(cache, ResponseCache)
+    return [path for _, path, _ in cache._entries]
+
+
+@pytest.mark.parametrize(
+    ("path", "spellings"),
+    [
+        ("/feeds/issues.atom", [f"{'/' * n}feeds/issues.atom" for n in range(1, 301)]),
+        ("/", ["", "/", "//", "/" * 300]),
+    ],
+    ids=["feed", "home"],
+)
+def test_every_spelling_of_a_path_is_one_kept_copy(
+    new_app: Callable[[], Flask], path: str, spellings: list[str]
+) -> None:
+    app = new_app()
+    client = app.test_client()
+    answers = [client.get(path, environ_overrides={"PATH_INFO": sent}) for sent in spellings]
+    assert kept_paths(app) == [path]
+    first = answers[0]
+    assert {(a.status_code, a.data, a.headers["ETag"]) for a in answers} == {
+        (200, first.data, first.headers["ETag"])
+    }
 
 
 def test_an_empty_path_is_home_never_redirected(client: FlaskClient) -> None:
@@ -322,6 +350,24 @@ def test_other_methods_are_a_405_naming_the_allowed_ones(client: FlaskClient, fa
         response = client.open(path, method=method, headers=BROWSER)
         assert_refused(response, path, 405)
         assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}, method
+
+
+UPGRADE = {"Upgrade": "websocket", "Connection": "Upgrade"}
+
+
+@pytest.mark.parametrize("family", [name for name in ROUTES if name != "metrics"])
+def test_an_upgrade_to_websocket_is_ignored_whether_the_answer_is_kept_or_not(
+    new_app: Callable[[], Flask], family: str
+) -> None:
+    """An HTTP/1.1 server may ignore Upgrade (RFC 9110, section 7.8): the document it asks."""
+    path = ROUTES[family]
+    client = new_app().test_client()
+    first = client.get(path, headers=UPGRADE)  # rendered: no copy kept yet
+    plain = client.get(path)
+    again = client.get(path, headers=UPGRADE)  # answered from the kept copy, if kept
+    for answer in (first, again):
+        assert (answer.status_code, answer.data) == (200, plain.data)
+        assert answer.headers.get("ETag") == plain.headers.get("ETag")
 
 
 @pytest.mark.parametrize("family", ["issues feed", "api list", "home"])
@@ -489,6 +535,15 @@ def test_gunicorns_own_refusals_are_plain_text_with_nosniff(
     assert body == f"{expected}\n".encode()
 
 
+@pytest.mark.parametrize("sent", REFUSED_BY_GUNICORN.values(), ids=REFUSED_BY_GUNICORN.keys())
+def test_gunicorns_own_refusals_are_never_kept_by_a_cache(
+    server: Server, sent: tuple[bytes, str]
+) -> None:
+    status, headers, _ = send(server, sent[0])
+    assert status == int(sent[1][:3])
+    assert headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -520,6 +575,31 @@ def test_forwarding_headers_through_gunicorn_change_nothing(server: Server) -> N
     status, headers, body = send(server, get(b"/feeds/issues.atom", forged))
     assert (status, body) == (200, clean[2])
     assert headers["ETag"] == clean[1]["ETag"]
+
+
+def test_every_spelling_of_a_path_through_gunicorn_is_the_same_document(server: Server) -> None:
+    """gunicorn hands on `////feeds/issues.atom` as it came (the PATH_INFO that the test above
+    gives the app), and Werkzeug routes it."""
+    answers = [send(server, get(b"/" * n + b"feeds/issues.atom")) for n in (1, 2, 8, 300)]
+    status, headers, body = answers[0]
+    assert status == 200
+    for again in answers[1:]:
+        assert (again[0], again[1]["ETag"], again[2]) == (200, headers["ETag"], body)
+    as_it_came = "/" * 300 + "feeds/issues.atom"
+    wait_until(
+        lambda: any(line["path"] == as_it_came for line in access_log(server)),
+        5,
+        "access log line with the path as it came",
+    )
+
+
+def test_an_upgrade_to_websocket_through_gunicorn_is_the_document(server: Server) -> None:
+    plain = send(server, get(b"/feeds/articles.atom"))
+    upgrade = b"".join(f"{name}: {value}\r\n".encode() for name, value in UPGRADE.items())
+    for _ in range(2):
+        status, headers, body = send(server, get(b"/feeds/articles.atom", upgrade))
+        assert (status, headers["ETag"], body) == (200, plain[1]["ETag"], plain[2])
+        assert "Upgrade" not in headers
 
 
 def test_every_route_family_through_gunicorn_says_nosniff(server: Server) -> None:

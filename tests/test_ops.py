@@ -35,13 +35,23 @@ def test_readyz_reports_the_content_version_and_issue_count(
     }
 
 
-def test_readyz_is_503_with_the_reason_while_no_store_is_open(app: Flask, store_path: Path) -> None:
+def test_readyz_is_503_with_the_reason_while_no_store_is_open(app: Flask) -> None:
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json == {
         "status": "unavailable",
-        "reason": f"{store_path}: no store file here: run `briefing build` first",
+        "reason": "no store file here: run `briefing build` first",
     }
+
+
+def test_readyz_names_no_server_path(app: Flask, store_path: Path) -> None:
+    store_path.parent.write_text("a file where the store's folder belongs")
+    response = app.test_client().get("/readyz")
+    assert response.json == {
+        "status": "unavailable",
+        "reason": "the store cannot be read (Not a directory)",
+    }
+    assert str(store_path.parent).encode() not in response.data
 
 
 def test_store_path_comes_from_the_environment(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, TypeVar
+from typing import Any, BinaryIO, Concatenate, Literal, ParamSpec, TypeVar
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
@@ -43,6 +44,7 @@ ISSUE_COLUMNS = "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags"
 NO_STORE = "no store file here: run `briefing build` first"
 DAMAGED = "damaged store (not byte for byte what `briefing build` wrote): build it again"
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True)
@@ -67,13 +69,13 @@ def open_store(path: str | Path) -> Store:
     except (FileNotFoundError, IsADirectoryError) as exc:
         raise StoreError(str(path), NO_STORE) from exc
     except OSError as exc:
-        raise StoreError(str(path), f"cannot read it ({exc.strerror})") from exc
+        raise StoreError(str(path), f"the store cannot be read ({exc.strerror})") from exc
     with file:
         connection = connect(path)
         try:
             meta, issue_count = read_meta(path, connection)
             if not same_file(path, file):
-                raise StoreError(str(path), "replaced while it was being opened")
+                raise StoreError(str(path), "the store was replaced while it was being opened")
             if not is_sealed(file):
                 raise StoreError(str(path), DAMAGED)
         except BaseException:
@@ -89,7 +91,7 @@ def connect(path: Path) -> sqlite3.Connection:
         )
         connection.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
-        raise StoreError(str(path), f"cannot open it ({exc})") from exc
+        raise StoreError(str(path), f"the store cannot be opened ({exc})") from exc
     return connection
 
 
@@ -118,6 +120,22 @@ def same_file(path: Path, file: BinaryIO) -> bool:
         return False
 
 
+def reading(method: Callable[Concatenate[Store, P], T]) -> Callable[Concatenate[Store, P], T]:
+    """A read of the store, whose SQLite errors mean the file changed under the service (it was
+    sealed when opened): raised as the StoreError of that file, which the service answers 503."""
+
+    @functools.wraps(method)
+    def read(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(store, *args, **kwargs)
+        except sqlite3.ProgrammingError:
+            raise  # a mistake in this code, not in the file
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(str(store.path), f"damaged store ({exc}): build it again") from exc
+
+    return read
+
+
 class Store:
     """Issues, articles, tags and search over one store file, opened read-only."""
 
@@ -142,6 +160,7 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    @reading
     def issue(self, issue_id: str) -> Issue:
         row = self._db.execute(f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = ?", (issue_id,))
         found = row.fetchone()
@@ -149,6 +168,7 @@ class Store:
             raise IssueNotFound(issue_id)
         return self._issues([found])[0]
 
+    @reading
     def article(self, issue_id: str, article_id: str) -> Article:
         found = self._db.execute(
             f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
@@ -161,6 +181,7 @@ class Store:
             raise ArticleNotFound(issue_id, article_id)
         return article_from_row(found)
 
+    @reading
     def issues(self, query: Query = Query()) -> Page[Issue]:
         where, params = self._filters(query, issue_level=True)
         if match := fts_query(query.q or ""):
@@ -178,6 +199,7 @@ class Store:
             )
         return Page(self._issues_by_pk(pks), total, query.page, query.per_page)
 
+    @reading
     def adjacent(self, issue_id: str) -> tuple[Issue | None, Issue | None]:
         """The issues published just before and just after this one; None past either end."""
         before, after = (
@@ -194,6 +216,7 @@ class Store:
             self._issues([after])[0] if after else None,
         )
 
+    @reading
     def articles(self, query: Query = Query()) -> Page[Article]:
         where, params = self._filters(query, issue_level=False)
         if match := fts_query(query.q or ""):
@@ -212,12 +235,14 @@ class Store:
         articles = self._articles_by_pk(pks)
         return Page(tuple(articles[pk] for pk in pks), total, query.page, query.per_page)
 
+    @reading
     def tags(self) -> tuple[TagCount, ...]:
         rows = self._db.execute(
             "SELECT tag, count(*) FROM article_tags GROUP BY tag ORDER BY tag"
         ).fetchall()
         return tuple(TagCount(tag, count) for tag, count in rows)
 
+    @reading
     def search(self, text: str, page: int = 1, per_page: int = 20) -> Page[SearchHit]:
         """Articles best first by bm25 (headline counts most), each with a marked snippet.
 
@@ -236,6 +261,7 @@ class Store:
         hits = tuple(SearchHit(articles[pk], snippets[pk], rank) for pk, rank in ranked)
         return Page(hits, total, page, per_page)
 
+    @reading
     def issue_window(self, start: int, stop: int) -> tuple[Issue, ...]:
         """Issues newest first, from the start-th up to the stop-th (0-based): one feed page."""
         rows = self._db.execute(
@@ -244,12 +270,14 @@ class Store:
         ).fetchall()
         return self._issues(rows)
 
+    @reading
     def article_count(self, tag: str | None = None) -> int:
         """How many articles there are, or how many carry `tag`."""
         if tag is None:
             return self._count("SELECT count(*) FROM articles", ())
         return self._count("SELECT count(*) FROM article_tags WHERE tag = ?", (tag,))
 
+    @reading
     def article_window(
         self, start: int, stop: int, tag: str | None = None
     ) -> tuple[tuple[Issue, Article], ...]:
@@ -270,6 +298,7 @@ class Store:
         }
         return tuple((issues[row[0]], article_from_row(row)) for row in rows)
 
+    @reading
     def first_issue_date(self) -> dt.date | None:
         """The date of the oldest issue: when the publication began, for feeds' own ids."""
         first: str | None = self._db.execute("SELECT min(date) FROM issues").fetchone()[0]
