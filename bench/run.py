@@ -36,6 +36,8 @@ BRIEFING = Path(sys.executable).with_name("briefing")
 FEED = "/feeds/issues.atom"
 API_PAGE = "/api/v1/issues"
 SETTLE_SECONDS = 1.5
+# A bare WSGI hello's requests/s on the machine where the budgets in ms and s hold (DESIGN).
+REFERENCE_HELLO = 10_000
 WORKER_CLASS = "## Worker class"
 
 
@@ -380,17 +382,38 @@ def measure(args: argparse.Namespace, work: Path) -> None:
         ),
     ]
     held = f"{abuse.idle} idle, {abuse.slowloris} slowloris, {abuse.slow_readers} slow readers"
+    scale = max(1.0, REFERENCE_HELLO / rate["hello"])
     extra = [
-        (f"search at {large} issues, median ms", search_ms, "< 10"),
-        ("first response after start, s", first_answer, "< 1.5"),
+        (f"search at {large} issues, median ms", search_ms, time_budget(10, scale)),
+        ("first response after start, s", first_answer, time_budget(1.5, scale)),
         ("resident memory per worker, max MB", memory, "< 150"),
         (f"reader beside {held}: share answered 200", direct.success, "1.00"),
-        (f"reader beside {held}: median first byte, ms", direct.median_first_byte_ms, "< 50"),
+        (
+            f"reader beside {held}: median first byte, ms",
+            direct.median_first_byte_ms,
+            time_budget(50, scale),
+        ),
         ("the same behind nginx: share answered 200", proxied.success, "1.00"),
-        ("the same behind nginx: median first byte, ms", proxied.median_first_byte_ms, "< 50"),
+        (
+            "the same behind nginx: median first byte, ms",
+            proxied.median_first_byte_ms,
+            time_budget(50, scale),
+        ),
         (f"resident memory per worker after {flood_urls:,} unique URLs, max MB", flooded, "< 150"),
     ]
-    write_results(args, targets, figures + extra, feed_size, api_size)
+    note = (
+        f" A bare WSGI hello answered {rate['hello']:,.0f} requests/s here, against the"
+        f" {REFERENCE_HELLO:,} for which the budgets in ms and s are set: they are stretched"
+        f" × {scale:.2f}."
+        if scale > 1
+        else ""
+    )
+    write_results(args, targets, figures + extra, feed_size, api_size, note)
+
+
+def time_budget(limit: float, scale: float) -> str:
+    """A budget in ms or s, stretched on a machine slower than the one it is set for."""
+    return f"< {limit:g}" if scale == 1 else f"< {limit * scale:.3g} ({limit:g} × {scale:.2f})"
 
 
 def write_results(
@@ -399,6 +422,7 @@ def write_results(
     figures: list[tuple[str, float, str]],
     feed_size: int,
     api_size: int,
+    note: str,
 ) -> None:
     lines = [
         "# Benchmark results",
@@ -408,7 +432,7 @@ def write_results(
         f" {args.rounds} interleaved rounds of {args.seconds} s, medians. Feed"
         f" `{FEED}` is {feed_size} bytes, API page `{API_PAGE}` {api_size} bytes."
         " nginx runs `deploy/nginx.conf` (worker_processes auto) in front of the"
-        f" {args.issues[0]}-issue service; its static file is served by the same nginx.",
+        f" {args.issues[0]}-issue service; its static file is served by the same nginx." + note,
         "",
         "| figure | value | budget |",
         "| --- | ---: | --- |",
