@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import failures
 from service.errors import IssueNotFound
+from service.feeds.formats import FORMATS
 from service.live import StoreUnavailable, live_store
 from service.model import Issue, Page, Publication
 from service.responses import cacheable
@@ -50,20 +51,6 @@ class Asset:
 
 
 ASSETS = {path.name: Asset.read(path) for path in STATIC.iterdir() if path.is_file()}
-
-
-@dataclass(frozen=True)
-class FeedFormat:
-    extension: str
-    media_type: str
-    label: str
-
-
-FORMATS = (
-    FeedFormat("atom", "application/atom+xml", "Atom"),
-    FeedFormat("rss", "application/rss+xml", "RSS"),
-    FeedFormat("json", "application/feed+json", "JSON Feed"),
-)
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,10 @@ from typing import Protocol
 from urllib.parse import urlencode
 
 from service.errors import StoreError
+from service.feeds.catalogue import render, subscription_feeds
+from service.feeds.formats import EXTENSIONS
 from service.site import Site, Urls
 from service.store import Store, open_store
-from service.syndication import EXTENSIONS, render, subscription_feeds
 
 TIMEOUT = 10.0  # seconds for one request to the hub
 ATTEMPTS = 3

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service import syndication
+from service.feeds import catalogue
 from service.store import Store
 from tests.factories import ContentTree
 from tests.feedtools import EXTENSIONS, entry_ids, paths, three_issues
@@ -67,13 +67,13 @@ def test_each_document_is_rendered_once_per_store_version(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rendered: list[str] = []
-    real_render = syndication.render
+    real_render = catalogue.render
 
-    def counting(*args: Any) -> syndication.RenderedFeed:
+    def counting(*args: Any) -> catalogue.RenderedFeed:
         rendered.append(args[1])
         return real_render(*args)
 
-    monkeypatch.setattr(syndication, "render", counting)
+    monkeypatch.setattr(catalogue, "render", counting)
     for _ in range(3):
         client.get("/feeds/issues.atom")
         client.get("/feeds/issues.atom", headers={"Accept-Encoding": "gzip"})

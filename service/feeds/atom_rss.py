@@ -19,8 +19,8 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from service.feeds.model import Document, Entry, FeedFormat
 from service.model import Person
-from service.render import MEDIA_TYPES, Document, Entry
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
@@ -53,25 +53,26 @@ class History(BaseExtension):  # type: ignore[misc]
             xml_elem(f"{{{HISTORY_NS}}}{self.marker}", parent)
 
 
-def render_atom(document: Document) -> bytes:
-    atom: bytes = generator(document, "atom").atom_str(pretty=False)
+def render_atom(document: Document, feed_format: FeedFormat) -> bytes:
+    atom: bytes = generator(document, feed_format, rss=False).atom_str(pretty=False)
     return atom
 
 
-def render_rss(document: Document) -> bytes:
-    rss: bytes = generator(document, "rss").rss_str(pretty=False)
+def render_rss(document: Document, feed_format: FeedFormat) -> bytes:
+    rss: bytes = generator(document, feed_format, rss=True).rss_str(pretty=False)
     return rss
 
 
-def generator(document: Document, extension: str) -> FeedGenerator:
-    """A FeedGenerator holding the document, its links and rel=self as in `extension`."""
+def generator(document: Document, feed_format: FeedFormat, rss: bool) -> FeedGenerator:
+    """A FeedGenerator holding the document, its links and rel=self in `feed_format`."""
     publication = document.publication
+    extension = feed_format.extension
     feed = FeedGenerator()
     feed.register_extension("history", History, atom=True, rss=True)
     feed.id(document.id)
     feed.title(document.title)
     # RSS's channel <description>, like an item's, is taken as HTML: the text is escaped.
-    feed.subtitle(escape(publication.subtitle) if extension == "rss" else publication.subtitle)
+    feed.subtitle(escape(publication.subtitle) if rss else publication.subtitle)
     feed.updated(document.updated)
     feed.language(publication.language)
     feed.rights(publication.rights)
@@ -83,16 +84,16 @@ def generator(document: Document, extension: str) -> FeedGenerator:
         feed.icon(publication.icon)
     if publication.logo:
         feed.logo(publication.logo)
-    feed.link(href=document.self_url(extension), rel="self", type=MEDIA_TYPES[extension])
+    feed.link(href=document.self_url(extension), rel="self", type=feed_format.media_type)
     feed.link(href=document.home, rel="alternate", type="text/html")
     feed.history.links = document.history_links(extension)
     feed.history.marker = document.marker
     for entry in document.entries:
-        feed.add_entry(feed_entry(entry, extension), order="append")
+        feed.add_entry(feed_entry(entry, rss), order="append")
     return feed
 
 
-def feed_entry(entry: Entry, extension: str) -> FeedEntry:
+def feed_entry(entry: Entry, rss: bool) -> FeedEntry:
     item = FeedEntry()
     item.id(entry.id)  # also the RSS guid, isPermaLink="false"
     item.title(entry.title)
@@ -101,7 +102,7 @@ def feed_entry(entry: Entry, extension: str) -> FeedEntry:
     item.updated(entry.updated)
     item.content(entry.content_html, type="html")
     # Atom's summary is declared text; RSS's description is HTML, so the text is escaped.
-    item.summary(escape(entry.summary) if extension == "rss" else entry.summary)
+    item.summary(escape(entry.summary) if rss else entry.summary)
     if entry.categories:
         item.category([{"term": tag} for tag in entry.categories])
     if entry.authors:

@@ -1,31 +1,23 @@
 """The briefing's feeds: every issue, every article, and the articles of one tag.
 
-Each is a `service.render.Feed` described by its hooks. `render()` turns a feed's name
+Each is a `service.feeds.model.Feed` described by its hooks. `render()` turns a feed's name
 ("issues", "articles", "tags/<tag>"), a format and an archive page into the bytes served: for
-the feeds blueprint, and for WebSub, which compares a build's feeds with the last build's.
+the feeds' routes, and for WebSub, which compares a build's feeds with the last build's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from service.feeds.formats import BY_EXTENSION
+from service.feeds.model import Feed, FeedNotFound
 from service.model import Article, Issue, Person
-from service.render import MEDIA_TYPES, Document, Feed, FeedNotFound
-from service.render.feeds import render_atom, render_rss
-from service.render.jsonfeed import render_json
 from service.site import Site, tag_uri
 from service.store import Store
-
-EXTENSIONS = ("atom", "rss", "json")
-RENDERERS: dict[str, Callable[[Document], bytes]] = {
-    "atom": render_atom,
-    "rss": render_rss,
-    "json": render_json,
-}
 
 
 @dataclass(frozen=True)
@@ -39,9 +31,10 @@ class RenderedFeed:
 def render(site: Site, name: str, extension: str, page: int | None = None) -> RenderedFeed:
     """One feed document in one format; FeedNotFound for an unknown feed or page."""
     document = feed_named(site, name).document(page)
+    feed_format = BY_EXTENSION[extension]
     return RenderedFeed(
-        body=RENDERERS[extension](document),
-        content_type=f"{MEDIA_TYPES[extension]}; charset=utf-8",
+        body=feed_format.write(document),
+        content_type=f"{feed_format.media_type}; charset=utf-8",
         updated=document.updated,
         final=document.final,
     )

@@ -1,4 +1,4 @@
-"""Atom, RSS 2.0 and JSON Feed documents: /feeds/... (see service.syndication for the feeds).
+"""Atom, RSS 2.0 and JSON Feed documents: /feeds/... (see service.feeds.catalogue for the feeds).
 
     /feeds/issues.atom                      subscription documents: the newest N entries
     /feeds/articles.rss                     (N is the publication's feed_size)
@@ -15,17 +15,18 @@ parameter: one that a reader or an aggregator appends (`?utm_source=...`) is ign
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app
+from flask import Blueprint, Response, current_app
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from service import failures, syndication
-from service.render import FeedNotFound
+from service.feeds import catalogue
+from service.feeds.formats import EXTENSIONS
+from service.feeds.model import FeedNotFound
 from service.responses import cacheable
 from service.site import current_site
 
 blueprint = Blueprint("feeds", __name__, url_prefix="/feeds")
-FORMAT = "<any(atom, rss, json):extension>"
+FORMAT = f"<any({', '.join(EXTENSIONS)}):extension>"
 
 
 class PageNumber(IntegerConverter):
@@ -33,12 +34,6 @@ class PageNumber(IntegerConverter):
     built-in int converter also takes `01`, `１` and `٣`)."""
 
     regex = r"[1-9][0-9]*"
-
-
-def init_app(app: Flask) -> None:
-    app.url_map.converters["page"] = PageNumber
-    app.register_blueprint(blueprint)
-    failures.register(app, "/feeds/", failures.plain_text)
 
 
 @blueprint.get(f"/<any(issues, articles):name>.{FORMAT}")
@@ -55,7 +50,7 @@ def tag_feed(tag: str, extension: str, page: int | None = None) -> Response:
 
 def answer(name: str, extension: str, page: int | None) -> Response:
     try:
-        rendered = syndication.render(current_site(), name, extension, page)
+        rendered = catalogue.render(current_site(), name, extension, page)
     except FeedNotFound as missing:
         raise NotFound() from missing
     response = Response(rendered.body, content_type=rendered.content_type)

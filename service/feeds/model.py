@@ -1,9 +1,9 @@
-"""Feed documents: described once by a few hooks, rendered as Atom, RSS 2.0 or JSON Feed.
+"""Feed documents: described once by a few hooks, written as Atom, RSS 2.0 or JSON Feed.
 
 A feed is a `Feed` subclass (in the spirit of Django's syndication `Feed`): it says what its
 items are and, hook by hook, what each item's id, title, link, dates and content are.
 `Feed.document(page)` turns one page of it into a `Document`, which knows every URL it links
-to; the renderers (`render.feeds` for Atom and RSS, `render.jsonfeed`) take a Document only.
+to; a `FeedFormat`'s writer (`atom_rss` for Atom and RSS, `jsonfeed`) takes a Document only.
 
 Paging follows RFC 5005 archived feeds. Counting from the oldest entry, archive page k holds
 entries (k-1)*N+1 ... k*N and exists once it is full; its entries never change. It links
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
@@ -26,11 +26,6 @@ from service.model import Person, Publication
 from service.site import Site, Urls
 
 Item = TypeVar("Item")
-MEDIA_TYPES = {
-    "atom": "application/atom+xml",
-    "rss": "application/rss+xml",
-    "json": "application/feed+json",
-}
 
 
 class FeedNotFound(NotFound):
@@ -118,6 +113,20 @@ class Document:
         if self.next_archive:
             links.append(("next-archive", self.url(extension, self.next_archive)))
         return links
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    """A format every feed comes in: its extension in URLs, media type, name for readers, and
+    the writer that turns a document into its bytes (handed this format, to link in it)."""
+
+    extension: str
+    media_type: str
+    label: str
+    writer: Callable[[Document, FeedFormat], bytes]
+
+    def write(self, document: Document) -> bytes:
+        return self.writer(document, self)
 
 
 class Feed(ABC, Generic[Item]):

@@ -11,30 +11,32 @@ import json
 from typing import Any
 
 from schemas.jsonfeed import VERSION, JsonFeedSchema
+from service.feeds.model import Document, Entry, FeedFormat
 from service.model import Person
-from service.render import Document, Entry
 
 # Escaped so that no "<script" or "&" ever stands in the bytes: the same JSON once decoded.
 HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def render_json(document: Document) -> bytes:
+def render_json(document: Document, feed_format: FeedFormat) -> bytes:
     text = json.dumps(
-        JsonFeedSchema().dump(json_feed(document)), ensure_ascii=False, separators=(",", ":")
+        JsonFeedSchema().dump(json_feed(document, feed_format.extension)),
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return text.translate(HTML_SAFE).encode("utf-8")
 
 
-def json_feed(document: Document) -> dict[str, Any]:
+def json_feed(document: Document, extension: str) -> dict[str, Any]:
     publication = document.publication
     older = document.prev_archive
     return {
         "version": VERSION,
         "title": document.title,
         "home_page_url": document.home,
-        "feed_url": document.self_url("json"),
+        "feed_url": document.self_url(extension),
         "description": publication.subtitle,
-        "next_url": document.url("json", older) if older else None,
+        "next_url": document.url(extension, older) if older else None,
         "icon": publication.logo,
         "favicon": publication.icon,
         "authors": [author(publication.author)],
