@@ -14,6 +14,7 @@ from service import api, failures, feeds, ops, pages, responses
 from service.cache import ResponseCache
 from service.config import Defaults
 from service.live import EXTENSION, LiveStore, StoreUnavailable
+from service.telemetry import RequestTelemetry
 
 
 class Routes(Map):
@@ -53,14 +54,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     with contextlib.suppress(StoreUnavailable):
         live.current()  # open it as the worker starts, not on its first request
-    app.wsgi_app = ResponseCache(  # type: ignore[method-assign]
-        app.wsgi_app, live, max_bytes=int(app.config["CACHE_MAX_BYTES"])
-    )
     failures.init_app(app)
     app.after_request(responses.secure)
     app.register_blueprint(ops.blueprint)
     api.init_app(app)
     feeds.init_app(app)
     pages.init_app(app)
-    metrics.init_app(app)  # outside the response cache, to count what it answers too
+    metrics.init_app(app)
+    # What a request passes through, outermost first: its id and figures (for every answer,
+    # the response cache's too), then the response cache, then Flask.
+    app.wsgi_app = RequestTelemetry(  # type: ignore[method-assign]
+        ResponseCache(app.wsgi_app, live, max_bytes=int(app.config["CACHE_MAX_BYTES"])),
+        app.url_map,
+        metrics.TALLY.observe,
+    )
     return app

@@ -32,7 +32,6 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from service.live import LiveStore, StoreUnavailable, live_store
 from service.responses import not_cacheable
-from service.telemetry import RequestTelemetry
 
 MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR" in os.environ
 # From a 304 answered from memory (well under a millisecond) to a first search of a large store.
@@ -127,8 +126,8 @@ TALLY = Tally()
 
 
 def init_app(app: Flask) -> None:
-    """Observe every request, outside the response cache, and serve /metrics."""
-    app.wsgi_app = RequestTelemetry(app.wsgi_app, app.url_map, TALLY.observe)  # type: ignore[method-assign]
+    """Serve /metrics, and count this worker among those serving; create_app hands TALLY every
+    request's figures."""
     app.register_blueprint(blueprint)
     WORKERS.set(1)
 
