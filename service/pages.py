@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from service import failures
@@ -171,9 +171,7 @@ def asset(filename: str) -> Response:
     """Our own static files: pages link them with a hash of their bytes, so they keep a year."""
     found = ASSETS.get(filename) or abort(404)
     response = Response(found.body, mimetype=found.media_type)
-    response.cache_control.immutable = True
-    max_age = current_app.config["IMMUTABLE_MAX_AGE"]
-    return cacheable(response, max_age, found.modified, ignores_query=True)
+    return cacheable(response, found.modified, ignores_query=True, immutable=True)
 
 
 def render_html_error(error: HTTPException) -> Response:
@@ -211,8 +209,7 @@ def render_page(
 ) -> Response:
     html = page_html(site.publication, site.urls, template, head, **context)
     response = Response(html, mimetype="text/html")
-    max_age = current_app.config["MAX_AGE"]
-    return cacheable(response, max_age, last_modified, ignores_query=ignores_query)
+    return cacheable(response, last_modified, ignores_query=ignores_query)
 
 
 def page_html(

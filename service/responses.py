@@ -1,11 +1,11 @@
-"""The contracts every blueprint's responses follow: how one is marked cacheable, and the
-security headers each carries."""
+"""The contracts every blueprint's responses follow: how one is marked cacheable (for how long
+it reads from the configuration), and the security headers each carries."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 # The environ key by which a view tells the response cache (service.cache) that its answer is
 # the same whatever the query string says: one kept copy then answers the path with any query.
@@ -23,16 +23,24 @@ HTML_SECURITY_HEADERS = {
 
 
 def cacheable(
-    response: Response, max_age: int, last_modified: dt.datetime, *, ignores_query: bool = False
+    response: Response,
+    last_modified: dt.datetime,
+    *,
+    ignores_query: bool = False,
+    immutable: bool = False,
 ) -> Response:
-    """Public for max_age seconds, last modified when its newest content was.
+    """Public for MAX_AGE seconds (IMMUTABLE_MAX_AGE, and immutable, for an answer that will
+    never change), last modified when its newest content was.
 
     The response cache (service.cache) keeps such responses and adds the ETag, Vary,
     gzip and the answers to conditional requests. A view that reads no query parameter says
     `ignores_query`, so that `?utm_source=...` and the like do not make it render again.
     """
+    response.cache_control.immutable = immutable
     response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    response.cache_control.max_age = int(
+        current_app.config["IMMUTABLE_MAX_AGE" if immutable else "MAX_AGE"]
+    )
     response.last_modified = last_modified
     if ignores_query:
         request.environ[QUERY_IGNORED] = True

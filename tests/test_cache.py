@@ -32,13 +32,14 @@ def renders(
     content.issue("2011-01-26")
     build_store(content)
     rendered: list[str] = []
+    app.config["MAX_AGE"] = 60
 
     @app.get("/probe")
     def probe() -> Response:
         site = current_site()
         rendered.append(request.query_string.decode())
         body = " ".join(issue.id for issue in site.store.issues().items) * 40
-        return cacheable(Response(body, mimetype="text/plain"), 60, site.store.last_updated)
+        return cacheable(Response(body, mimetype="text/plain"), site.store.last_updated)
 
     @app.get("/private")
     def private() -> Response:
@@ -49,7 +50,7 @@ def renders(
     def whatever_the_query() -> Response:
         rendered.append(f"ignoring {request.query_string.decode()}")
         response = Response("the same for any query", mimetype="text/plain")
-        return cacheable(response, 60, current_site().store.last_updated, ignores_query=True)
+        return cacheable(response, current_site().store.last_updated, ignores_query=True)
 
     return rendered
 
@@ -280,7 +281,7 @@ def test_cache_is_bounded_in_bytes(
     @app.get("/big/<int:n>")
     def big(n: int) -> Response:
         rendered.append(n)
-        return cacheable(Response(b"x" * 900), 60, dt.datetime(2011, 1, 12, tzinfo=dt.UTC))
+        return cacheable(Response(b"x" * 900), dt.datetime(2011, 1, 12, tzinfo=dt.UTC))
 
     client = app.test_client()
     for n in range(20):
@@ -300,7 +301,7 @@ def test_gzip_variants_made_after_keeping_stay_within_the_bound(
 
     @app.get("/noise/<int:n>")
     def noise(n: int) -> Response:  # random bytes: their gzip variant is as large as they are
-        return cacheable(Response(os.urandom(900)), 60, dt.datetime(2011, 1, 12, tzinfo=dt.UTC))
+        return cacheable(Response(os.urandom(900)), dt.datetime(2011, 1, 12, tzinfo=dt.UTC))
 
     client = app.test_client()
     for n in range(60):

@@ -8,7 +8,7 @@ import hashlib
 import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
+from flask import Blueprint, Flask, Response, request, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 import schemas
@@ -57,7 +57,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def cache_documents(response: Response) -> Response:
         if request.blueprint == DOCUMENTS and response.status_code == 200:
-            cacheable(response, current_app.config["MAX_AGE"], modified, ignores_query=True)
+            cacheable(response, modified, ignores_query=True)
         if request.endpoint == DOCS_PAGE and response.status_code == 200:
             response.headers["Content-Security-Policy"] = docs_page_policy(response.get_data())
         return response
@@ -84,4 +84,4 @@ def asset(name: str) -> Response:
     response.cache_control.no_cache = None
     modified = response.last_modified
     assert modified is not None  # send_file dates a file by its modification time
-    return cacheable(response, current_app.config["MAX_AGE"], modified, ignores_query=True)
+    return cacheable(response, modified, ignores_query=True)

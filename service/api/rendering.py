@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from flask import Response, current_app, request
+from flask import Response, request
 from marshmallow import Schema
 
 from schemas.query import Paging
@@ -26,7 +26,7 @@ def represent(schema: Schema, value: Any, urls: Urls, last_modified: dt.datetime
     with LinksContext(urls):
         body = json.dumps(schema.dump(value), ensure_ascii=False, separators=(",", ":"))
     response = Response(body, content_type=JSON)
-    return cacheable(response, current_app.config["MAX_AGE"], last_modified)
+    return cacheable(response, last_modified)
 
 
 def represent_page(

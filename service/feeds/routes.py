@@ -15,7 +15,7 @@ parameter: one that a reader or an aggregator appends (`?utm_source=...`) is ign
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
@@ -54,7 +54,4 @@ def answer(name: str, extension: str, page: int | None) -> Response:
     except FeedNotFound as missing:
         raise NotFound() from missing
     response = Response(rendered.body, content_type=rendered.content_type)
-    max_age = current_app.config["IMMUTABLE_MAX_AGE" if rendered.final else "MAX_AGE"]
-    cacheable(response, int(max_age), rendered.updated, ignores_query=True)
-    response.cache_control.immutable = rendered.final
-    return response
+    return cacheable(response, rendered.updated, ignores_query=True, immutable=rendered.final)
