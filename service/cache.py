@@ -32,8 +32,7 @@ from werkzeug.http import parse_accept_header, parse_date, parse_etags
 from werkzeug.sansio.http import is_resource_modified
 
 from service.live import LiveStore, StoreUnavailable
-from service.responses import PRECONDITION_FAILED, QUERY_IGNORED
-from service.site import STORE_KEY
+from service.responses import PRECONDITION_FAILED, QUERY_IGNORED, STORE_KEY
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Key = tuple[str, str, str]  # content version, path, query

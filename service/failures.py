@@ -22,8 +22,7 @@ from werkzeug.exceptions import (
 
 from service.errors import StoreError
 from service.live import StoreUnavailable, live_store
-from service.responses import PRECONDITION_FAILED
-from service.site import STORE_KEY
+from service.responses import PRECONDITION_FAILED, STORE_KEY
 
 log = logging.getLogger(__name__)
 RENDERERS = "briefing.error_renderers"

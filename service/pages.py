@@ -19,9 +19,10 @@ from service.errors import IssueNotFound
 from service.feeds.formats import FORMATS
 from service.live import StoreUnavailable, live_store
 from service.model import Issue, Page, Publication
+from service.request import as_served, current_site, malformed_parameters
 from service.responses import cacheable
-from service.site import Site, Urls, as_served, current_site, malformed_parameters
 from service.store import Query
+from service.urls import Site, Urls
 
 blueprint = Blueprint("pages", __name__)
 STATIC = Path(__file__).with_name("static")

@@ -1,5 +1,6 @@
-"""The contracts every blueprint's responses follow: how one is marked cacheable (for how long
-it reads from the configuration), and the security headers each carries."""
+"""The contracts every blueprint's responses follow: the response cache's with the views (the
+store it pins for a request, the answers it may keep and for how long), and the security
+headers each answer carries."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import datetime as dt
 
 from flask import Response, current_app, request
 
+# The environ key under which the response cache (service.cache) pins the store a request reads,
+# so that what it keeps is rendered from the store whose content version keys it.
+STORE_KEY = "briefing.store"
 # The environ key by which a view tells the response cache (service.cache) that its answer is
 # the same whatever the query string says: one kept copy then answers the path with any query.
 QUERY_IGNORED = "briefing.query_ignored"

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from service.errors import StoreError
 from service.feeds.catalogue import render, subscription_feeds
 from service.feeds.formats import EXTENSIONS
-from service.site import Site, Urls
 from service.store import Store, open_store
+from service.urls import Site
 
 TIMEOUT = 10.0  # seconds for one request to the hub
 ATTEMPTS = 3
@@ -94,7 +94,7 @@ def changed_feeds(previous: Store | None, current: Store) -> list[str]:
 
 def subscription_documents(store: Store) -> dict[str, bytes]:
     """Every subscription document of a store, by its public URL."""
-    site = Site(store, store.publication, Urls(store.publication.base_url))
+    site = Site.of(store, store.publication)
     return {
         site.urls.feed(name, extension): render(site, name, extension).body
         for name in subscription_feeds(store)

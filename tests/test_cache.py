@@ -15,8 +15,8 @@ from flask import Flask, Response, request
 
 from service import create_app
 from service.cache import ResponseCache
+from service.request import current_site
 from service.responses import cacheable
-from service.site import current_site
 from service.store import Store
 from tests.factories import ContentTree
 

@@ -20,8 +20,8 @@ from flask.testing import FlaskClient
 from service import create_app
 from service.feeds.catalogue import render
 from service.feeds.formats import EXTENSIONS
-from service.site import Site, Urls
 from service.store import Store, open_store
+from service.urls import Site, Urls
 from tests.factories import REPO, SEED, ContentTree
 from tests.feedtools import (
     BASE,

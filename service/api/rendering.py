@@ -15,7 +15,7 @@ from schemas.representation import LinksContext
 from service.api.problems import ParameterError
 from service.model import Page
 from service.responses import cacheable
-from service.site import Site, Urls
+from service.urls import Site, Urls
 
 JSON = "application/json; charset=utf-8"
 T = TypeVar("T")

@@ -21,7 +21,7 @@ from webargs.flaskparser import FlaskParser
 
 from schemas.problem import ProblemSchema
 from service.api.problems import PROBLEM_JSON
-from service.site import malformed_parameters
+from service.request import malformed_parameters
 
 View = Callable[..., Response]
 Decorator = Callable[[View], View]

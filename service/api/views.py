@@ -31,7 +31,7 @@ from service.api.problems import not_found
 from service.api.rendering import page_of, represent, represent_page
 from service.api.smorest import Blueprint
 from service.errors import NotFound
-from service.site import current_site
+from service.request import current_site
 
 ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"
 ARTICLE = f"{ISSUE}/articles/<string(maxlength={SLUG_MAX}):article_id>"

@@ -15,9 +15,9 @@ from typing import Any
 
 from service.feeds.formats import BY_EXTENSION
 from service.feeds.model import Feed, FeedNotFound
-from service.model import Article, Issue, Person
-from service.site import Site, tag_uri
+from service.model import Article, Issue, Person, Publication
 from service.store import Store
+from service.urls import Site
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,12 @@ class ArticlesFeed(Feed[tuple[Issue, Article]]):
 
     def item_authors(self, item: tuple[Issue, Article]) -> tuple[Person, ...]:
         return item[1].authors
+
+
+def tag_uri(publication: Publication, issue: Issue, article_id: str | None = None) -> str:
+    """The entry id of an issue or article (RFC 4151): stable when the site moves, never reused."""
+    specific = f"issue/{issue.id}" + (f"/{article_id}" if article_id else "")
+    return f"tag:{publication.tag_authority},{issue.date.isoformat()}:{specific}"
 
 
 def published(issue: Issue) -> dt.datetime:

@@ -23,7 +23,7 @@ from typing import Generic, Literal, TypeVar
 
 from service.errors import NotFound
 from service.model import Person, Publication
-from service.site import Site, Urls
+from service.urls import Site, Urls
 
 Item = TypeVar("Item")
 

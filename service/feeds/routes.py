@@ -22,8 +22,8 @@ from werkzeug.routing import IntegerConverter
 from service.feeds import catalogue
 from service.feeds.formats import EXTENSIONS
 from service.feeds.model import FeedNotFound
+from service.request import current_site
 from service.responses import cacheable
-from service.site import current_site
 
 blueprint = Blueprint("feeds", __name__, url_prefix="/feeds")
 FORMAT = f"<any({', '.join(EXTENSIONS)}):extension>"
