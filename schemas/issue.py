@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from schemas.fields import HttpUrl, Slug, Text, slugify
+from schemas.fields import HttpUrl, Slug, Text, WholeMatch, slugify
 from schemas.publication import PersonSchema
 from service.model import ArticleDraft, IssueDraft, Source
 
@@ -101,7 +101,7 @@ class IssueSchema(TaggedSchema):
         required=True,
         validate=[
             validate.Length(max=ISSUE_ID_MAX, error="Longer than {max} characters."),
-            validate.Regexp(
+            WholeMatch(
                 ISSUE_ID_PATTERN,
                 error="Not a valid issue id: name the folder after the issue's date, YYYY-MM-DD.",
             ),

@@ -77,6 +77,11 @@ BAD_PARAMETERS = [
         "tag",
         "Not a valid slug: use lowercase letters, digits and single hyphens.",
     ),
+    (
+        "/api/v1/articles?tag=funding%0A",
+        "tag",
+        "Not a valid slug: use lowercase letters, digits and single hyphens.",
+    ),
     ("/api/v1/articles?tag=" + "a" * 81, "tag", "Longer than 80 characters."),
     ("/api/v1/issues?q=" + "a" * 201, "q", "Longer than 200 characters."),
     ("/api/v1/search?q=" + "a" * 201, "q", "Longer than 200 characters."),

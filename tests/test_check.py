@@ -436,3 +436,32 @@ def test_odd_front_matter_keys_are_unknown_fields_named_on_one_line(
         "issues/2011-01-12/01-a.md:1: None: Unknown field.",
         "issues/2011-01-12/01-a.md:5: 'two\\nlines\\u202e': Unknown field.",
     ]
+
+
+def test_patterns_match_the_whole_value_not_up_to_a_final_newline(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.publication(language="en\n", tag_authority="briefing.test\n")
+    content.issue("2011-01-12", tags=["big-society\n", "big-society"])
+    content.article("2011-01-12", "02-b.md", headline="B", id="b\n")
+    slug = "Not a valid slug: use lowercase letters, digits and single hyphens."
+    assert check() == [
+        f"issues/2011-01-12/02-b.md:4: id: {slug}",
+        f"issues/2011-01-12/issue.toml:2: tags[0]: {slug}",
+        "publication.toml:3: language: Not a language tag such as 'en' or 'en-GB'.",
+        "publication.toml:6: tag_authority: Not a tag authority: use a domain name you own,"
+        " such as 'example.org'.",
+    ]
+
+
+def test_issue_folder_named_with_a_final_newline_is_refused_on_one_line(
+    content: ContentTree, run_cli: Callable[..., Result]
+) -> None:
+    folder = content.issue("2011-03-01\n")
+    result = run_cli("check", content.root)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{ascii(str(folder))}:1: id: Not a valid issue id: name the folder after the issue's"
+        " date, YYYY-MM-DD.",
+        "1 error(s); nothing was built.",
+    ]
