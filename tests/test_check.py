@@ -465,3 +465,24 @@ def test_issue_folder_named_with_a_final_newline_is_refused_on_one_line(
         " date, YYYY-MM-DD.",
         "1 error(s); nothing was built.",
     ]
+
+
+def test_a_number_too_long_to_read_is_an_error_and_checking_goes_on(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.write("issues/2011-01-12/issue.toml", f"date = 2011-01-12\nnumber = {'9' * 5000}\n")
+    content.write("issues/2011-01-12/01-a.md", ARTICLE)
+    content.issue("2011-01-26", articles=0)
+    content.write(
+        "issues/2011-01-26/01-a.md", f"---\nheadline: H\nstandfirst: {'9' * 100_000}\n---\n"
+    )
+    content.write("issues/2011-01-26/02-b.md", f"---\nheadline: H\n? {'1' * 5000}\n: x\n---\n")
+    content.issue("2011-02-09", articles=0)
+    content.write("issues/2011-02-09/01-a.md", '---\nheadline: ""\nstandfirst: S\n---\n')
+    too_long = "A number of more than 4300 digits."
+    assert check() == [
+        f"issues/2011-01-12/issue.toml:2: number: {too_long}",
+        f"issues/2011-01-26/01-a.md:3: standfirst: {too_long}",
+        f"issues/2011-01-26/02-b.md:3: file: {too_long}",
+        "issues/2011-02-09/01-a.md:2: headline: Must not be empty.",
+    ]
