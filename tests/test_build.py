@@ -292,21 +292,24 @@ def test_right_to_left_overrides_stay_in_the_body(
     assert f"<p>They said: {quotation}.</p>" in article.body_html
 
 
-def test_dates_at_the_ends_of_the_calendar_build_and_are_served(
+def test_dates_at_the_ends_of_the_publishing_years_build_and_are_served(
     content: ContentTree, build_store: Callable[[ContentTree], Store], app: Flask
 ) -> None:
     content.issue(
-        "0001-01-01", tags=["edge"], updated=dt.datetime.fromisoformat("0001-01-01T23:59-23:00")
+        "1900-01-01", tags=["edge"], updated=dt.datetime.fromisoformat("1900-01-01T00:00-23:00")
     )
     content.issue(
-        "9999-12-31", tags=["edge"], updated=dt.datetime.fromisoformat("9999-12-31T00:01+23:00")
+        "2999-12-31", tags=["edge"], updated=dt.datetime.fromisoformat("2999-12-31T23:59+23:00")
     )
     build_store(content)
     client = app.test_client()
-    for issue_id in ("0001-01-01", "9999-12-31"):
+    for issue_id in ("1900-01-01", "2999-12-31"):
         assert client.get(f"/issues/{issue_id}").status_code == 200
         assert client.get(f"/api/v1/issues/{issue_id}").status_code == 200
     for name in ("issues", "articles", "tags/edge"):
         for extension in ("atom", "rss", "json"):
             assert client.get(f"/feeds/{name}.{extension}").status_code == 200
-    assert b"<id>tag:briefing.test,0001:feed/issues</id>" in client.get("/feeds/issues.atom").data
+    assert b"<id>tag:briefing.test,1900:feed/issues</id>" in client.get("/feeds/issues.atom").data
+    rss = client.get("/feeds/issues.rss").data
+    assert b"<pubDate>Mon, 01 Jan 1900 00:00:00 +0000</pubDate>" in rss
+    assert b"<pubDate>Tue, 31 Dec 2999 00:00:00 +0000</pubDate>" in rss

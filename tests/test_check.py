@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -12,6 +13,7 @@ from service.model import IssueDraft
 from tests.factories import ContentTree
 
 ARTICLE = "---\nheadline: H\nstandfirst: S\n---\nBody\n"
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -485,4 +487,23 @@ def test_a_number_too_long_to_read_is_an_error_and_checking_goes_on(
         f"issues/2011-01-26/01-a.md:3: standfirst: {too_long}",
         f"issues/2011-01-26/02-b.md:3: file: {too_long}",
         "issues/2011-02-09/01-a.md:2: headline: Must not be empty.",
+    ]
+
+
+def test_dates_and_times_stay_in_the_publishing_years(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("0001-01-01")
+    content.issue("1899-12-31")
+    content.issue("1900-01-01", updated=dt.datetime(1900, 1, 1, 0, 30, tzinfo=dt.timezone(HOUR)))
+    content.issue("2999-12-31", updated=dt.datetime(2999, 12, 31, 23, 59, 59, tzinfo=dt.UTC))
+    content.issue("2011-01-12", updated=dt.datetime(3000, 1, 1, tzinfo=dt.UTC))
+    content.issue("9999-12-31")
+    in_utc = "updated: Out of range: in UTC it falls outside the years 1900 to 2999."
+    assert check() == [
+        "issues/0001-01-01/issue.toml:1: date: Outside the years 1900 to 2999.",
+        "issues/1899-12-31/issue.toml:1: date: Outside the years 1900 to 2999.",
+        f"issues/1900-01-01/issue.toml:2: {in_utc}",
+        f"issues/2011-01-12/issue.toml:2: {in_utc}",
+        "issues/9999-12-31/issue.toml:1: date: Outside the years 1900 to 2999.",
     ]

@@ -192,3 +192,17 @@ def test_text_that_check_would_refuse_is_refused_at_its_line(tmp_path: Path) -> 
         f"{path}:3: standfirst: Contains the bidirectional control U+202E, which reorders the"
         " text after it: use the marks U+200E and U+200F instead.",
     ]
+
+
+@pytest.mark.parametrize("date", ["January 1, 0001", "December 31, 9999", "1 March 1899"])
+def test_a_date_outside_the_publishing_years_is_refused_at_its_line(
+    tmp_path: Path, date: str
+) -> None:
+    from service.errors import ContentErrors
+
+    path = write(tmp_path, f"Please send me the briefing\n{date}\nHeadline\nStandfirst\nBody\n")
+    with pytest.raises(ContentErrors) as raised:
+        import_briefing(path)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:2: date: Outside the years 1900 to 2999."
+    ]

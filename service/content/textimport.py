@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 
 from schemas import ArticleSchema
 from schemas.fields import slugify
+from schemas.issue import in_publishing_years
 from service.content.files import read_text
 from service.content.loader import flatten
 from service.content.writer import ArticleFile, IssueFolder
@@ -107,7 +108,7 @@ def take_date(path: Path, remaining: list[Line], warnings: list[ContentError]) -
         line = remaining.pop(0)
         date = parse_date(line.text)
         if date is not None:
-            return date
+            return checked_date(path, line, date)
         if not REQUEST_LINE.match(line.text):
             warnings.append(
                 ContentError(
@@ -117,6 +118,17 @@ def take_date(path: Path, remaining: list[Line], warnings: list[ContentError]) -
     raise ContentErrors(
         [*warnings, ContentError(str(path), 1, "date", "No date line such as 'January 12, 2011'.")]
     )
+
+
+def checked_date(path: Path, line: Line, date: dt.date) -> dt.date:
+    """Refuse at the date line a date that `briefing check` would refuse once written."""
+    try:
+        in_publishing_years(date)
+    except ValidationError as exc:
+        raise ContentErrors(
+            [ContentError(str(path), line.number, "date", message) for message in exc.messages]
+        ) from exc
+    return date
 
 
 def parse_date(text: str) -> dt.date | None:
