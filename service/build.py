@@ -10,7 +10,8 @@ from pathlib import Path
 
 from service.content.loader import Content, load_content
 from service.content.markdown import render_body
-from service.model import Article, ArticleDraft, Issue, IssueDraft
+from service.model import Article, ArticleDraft, Issue, IssueDraft, Publication
+from service.site import Urls
 from service.store import write_store
 from service.store.seal import seal
 
@@ -26,7 +27,8 @@ class BuildResult:
 def build(content_root: Path, store_path: Path) -> BuildResult:
     """Build the store from content; on any error the existing store is left as it was."""
     content = load_content(content_root)
-    issues = [render_issue(draft) for draft in sorted(content.issues, key=lambda i: (i.date, i.id))]
+    drafts = sorted(content.issues, key=lambda issue: (issue.date, issue.id))
+    issues = [render_issue(content.publication, draft) for draft in drafts]
     content_version = replace_atomically(store_path, content, issues)
     return BuildResult(
         store=store_path,
@@ -36,7 +38,7 @@ def build(content_root: Path, store_path: Path) -> BuildResult:
     )
 
 
-def render_issue(draft: IssueDraft) -> Issue:
+def render_issue(publication: Publication, draft: IssueDraft) -> Issue:
     return Issue(
         id=draft.id,
         number=draft.number,
@@ -45,14 +47,18 @@ def render_issue(draft: IssueDraft) -> Issue:
         title=draft.title,
         tags=draft.tags,
         articles=tuple(
-            render_article(draft, article, position)
+            render_article(publication, draft, article, position)
             for position, article in enumerate(draft.articles, start=1)
         ),
     )
 
 
-def render_article(issue: IssueDraft, draft: ArticleDraft, position: int) -> Article:
-    body = render_body(draft.body_markdown)
+def render_article(
+    publication: Publication, issue: IssueDraft, draft: ArticleDraft, position: int
+) -> Article:
+    """An article as published; its body's relative links are read from its issue's page."""
+    urls = Urls(publication.base_url)
+    body = render_body(draft.body_markdown, urls.base, urls.issue(issue.id))
     return Article(
         id=draft.id,
         issue_id=issue.id,

@@ -70,6 +70,7 @@ def current_site() -> Site:
     store: Store = request.environ.get(STORE_KEY) or current_store()
     publication = store.publication
     if base_url := current_app.config.get("BASE_URL"):
+        store = store.served_at(base_url.rstrip("/"))
         publication = dataclasses.replace(publication, base_url=base_url.rstrip("/"))
     return Site(store, publication, Urls(publication.base_url))
 

@@ -18,6 +18,7 @@ from tests.factories import SEED, ContentTree
 
 HEADLINE = "Contradiction at the heart of Big Society"
 HEADING = "BIG SOCIETY AND PUBLIC SERVICES –\xa0 Complementarity or erosion?"
+ISSUE_PAGE = ("https://briefing.test", "https://briefing.test/issues/2011-01-12")
 
 
 def seed_lines() -> list[str]:
@@ -33,7 +34,7 @@ def test_seed_becomes_the_expected_issue() -> None:
     assert article.front_matter["headline"] == HEADLINE
     assert article.front_matter["standfirst"] == lines[3]
     assert lines[3].startswith("One of the central themes of the Big Society")
-    body = render_body(article.body)
+    body = render_body(article.body, *ISSUE_PAGE)
     assert body.headings == (HEADING,)
     assert body.text.split("\n\n") == lines[4:]
     assert len(lines[4:]) == 8
@@ -132,7 +133,7 @@ def test_lines_before_the_date_are_reported_not_dropped_silently(tmp_path: Path)
 
 def test_adjacent_lines_stay_separate_paragraphs(tmp_path: Path) -> None:
     path = write(tmp_path, "January 26, 2011\nHeadline\nStandfirst\nOne.\nTwo.\n")
-    body = render_body(import_briefing(path).issue.articles[0].body)
+    body = render_body(import_briefing(path).issue.articles[0].body, *ISSUE_PAGE)
     assert body.text == "One.\n\nTwo."
 
 
@@ -156,7 +157,7 @@ def test_adjacent_lines_stay_separate_paragraphs(tmp_path: Path) -> None:
     ],
 )
 def test_markdown_characters_are_kept_as_text(line: str) -> None:
-    assert render_body(escape_markdown(line)).text == line
+    assert render_body(escape_markdown(line), *ISSUE_PAGE).text == line
 
 
 MARKDOWN_PUNCTUATION = "#*_[]()<>&!`~-+=|.1) \\:ab\xa0"
@@ -165,7 +166,7 @@ ANY_PRINTABLE = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl
 
 @given(st.text(alphabet=MARKDOWN_PUNCTUATION) | st.text(alphabet=ANY_PRINTABLE))
 def test_any_line_renders_back_to_itself(line: str) -> None:
-    rendered = render_body(escape_markdown(line))
+    rendered = render_body(escape_markdown(line), *ISSUE_PAGE)
     assert rendered.text == line
 
 

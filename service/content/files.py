@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from service.content.markdown import too_deeply_nested
+from service.content.markdown import body_problems
 from service.errors import ContentError, ContentErrors
 
 KeyPath = tuple[str | int, ...]
@@ -226,11 +226,13 @@ def read_article(path: Path) -> ContentFile:
         )
     below = "\n".join(lines[end + 1 :])
     data["body"] = below.strip("\n")
-    if (deep := too_deeply_nested(data["body"])) is not None:
-        line = end + 2 + len(below) - len(below.lstrip("\n")) + deep
-        raise ContentErrors(
-            [ContentError(str(path), line, "body", "Quotes and lists nested too deeply to show.")]
-        )
+    body_line = end + 2 + len(below) - len(below.lstrip("\n"))
+    problems = [
+        ContentError(str(path), body_line + line, "body", message)
+        for line, message in body_problems(data["body"])
+    ]
+    if problems:
+        raise ContentErrors(problems)
     return check_values(ContentFile(path, data, key_lines))
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
+import html
 import itertools
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -138,9 +142,19 @@ class Store:
         )
         self.issue_count: int = issue_count
         self.publication = publication_from_json(meta["publication"])
+        self._served_links: BodyLinks | None = None
 
     def close(self) -> None:
         self._db.close()
+
+    def served_at(self, base_url: str) -> Store:
+        """This store as served from another base URL (BRIEFING_BASE_URL): the links of its
+        bodies to the publication's own pages lead there too, like every other link served."""
+        if base_url == self.publication.base_url:
+            return self
+        served = copy.copy(self)
+        served._served_links = BodyLinks(self.publication.base_url, base_url)
+        return served
 
     def issue(self, issue_id: str) -> Issue:
         row = self._db.execute(f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = ?", (issue_id,))
@@ -159,7 +173,7 @@ class Store:
             if not self._db.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone():
                 raise IssueNotFound(issue_id)
             raise ArticleNotFound(issue_id, article_id)
-        return article_from_row(found)
+        return self._article(found)
 
     def issues(self, query: Query = Query()) -> Page[Issue]:
         where, params = self._filters(query, issue_level=True)
@@ -268,7 +282,7 @@ class Store:
         issues = {
             row[0]: issue for row, issue in zip(issue_rows, self._issues(issue_rows), strict=True)
         }
-        return tuple((issues[row[0]], article_from_row(row)) for row in rows)
+        return tuple((issues[row[0]], self._article(row)) for row in rows)
 
     def first_issue_date(self) -> dt.date | None:
         """The date of the oldest issue: when the publication began, for feeds' own ids."""
@@ -315,7 +329,13 @@ class Store:
             f" WHERE a.pk IN ({placeholders})",
             pks,
         )
-        return {row[12]: article_from_row(row) for row in rows}
+        return {row[12]: self._article(row) for row in rows}
+
+    def _article(self, row: Sequence[Any]) -> Article:
+        article = article_from_row(row)
+        if self._served_links is None:
+            return article
+        return dataclasses.replace(article, body_html=self._served_links.rebase(article.body_html))
 
     def _count(self, sql: str, params: Sequence[Any]) -> int:
         count: int = self._db.execute(sql, params).fetchone()[0]
@@ -331,8 +351,22 @@ class Store:
                 f" WHERE a.issue_pk IN ({placeholders}) ORDER BY a.issue_pk, a.position",
                 list(articles),
             ):
-                articles[row[0]].append(article_from_row(row))
+                articles[row[0]].append(self._article(row))
         return tuple(issue_from_row(row, articles[row[0]]) for row in rows)
+
+
+class BodyLinks:
+    """Moves the links and images of a body from the base URL it was built with to another."""
+
+    def __init__(self, built: str, served: str) -> None:
+        # markdown-it writes the address first in an <a> or <img>, and nh3 keeps it there, quoted.
+        self._pattern = re.compile(
+            '(<a href="|<img src=")' + re.escape(html.escape(built)) + '(?=[/?#"])'
+        )
+        self._served = html.escape(served)
+
+    def rebase(self, body_html: str) -> str:
+        return self._pattern.sub(lambda found: found.group(1) + self._served, body_html)
 
 
 def direction(query: Query) -> str:
