@@ -507,3 +507,19 @@ def test_dates_and_times_stay_in_the_publishing_years(
         f"issues/2011-01-12/issue.toml:2: {in_utc}",
         "issues/9999-12-31/issue.toml:1: date: Outside the years 1900 to 2999.",
     ]
+
+
+def test_a_body_whose_markup_costs_more_than_a_build_affords_is_refused_at_its_line(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    content.write("issues/2011-01-12/01-a.md", f"{ARTICLE}\nAbove.\n\n{'![' * 100_000}\n")
+    content.write("issues/2011-01-12/02-b.md", ARTICLE + "a line\n" * 50_000)
+    content.issue("2011-01-26", articles=0)
+    content.write("issues/2011-01-26/01-a.md", '---\nheadline: ""\nstandfirst: S\n---\n')
+    assert check() == [
+        "issues/2011-01-12/01-a.md:9: body: Markup too costly to read: past 200000 parsing steps"
+        " by this paragraph (unclosed [ and ![ cost most); split the article.",
+        "issues/2011-01-12/02-b.md:50005: body: Longer than 50000 lines: split the article.",
+        "issues/2011-01-26/01-a.md:2: headline: Must not be empty.",
+    ]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.ruler import RuleOptionsType
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 # Raw HTML in Markdown is shown as text, never passed through; nh3 then keeps only this.
@@ -30,7 +34,60 @@ INCOMPLETE = (
     " this site (/issues/2011-01-12)."
 )
 
-_markdown = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
+# markdown-it-py takes from 1 to 40 µs a step of its parse (a rule tried at a place or on a
+# line), and a body can make a few steps of each byte: every unclosed `[` is tried as a link
+# label as deep as MAX_NESTING, so 2 MiB of `![` took 40 s to build, and a line each of `# a`
+# 12 s. A body may have this many lines (each costs a step or more before anything is counted)
+# and take this many steps, room for a megabyte of densely marked-up prose where the seed article
+# has 15 lines and takes 20 steps; past them it is refused (body_problems), which holds the
+# costliest body to a few seconds of build.
+MAX_LINES = 50_000
+MAX_STEPS = 200_000
+TOO_COSTLY = (
+    f"Markup too costly to read: past {MAX_STEPS} parsing steps by this paragraph (unclosed [ and"
+    " ![ cost most); split the article."
+)
+STEPS, BLOCK_LINE = "briefing.steps", "briefing.line"  # kept in markdown-it's env as it parses
+
+
+class TooCostly(Exception):
+    """The parse of a body went past MAX_STEPS, at this line of it (from 0)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def count_step(env: MutableMapping[str, Any], line: int) -> None:
+    env[STEPS] = env.get(STEPS, 0) + 1
+    if env[STEPS] > MAX_STEPS:
+        raise TooCostly(line)
+
+
+def block_step(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A block rule that matches nothing: it counts the steps of the parse."""
+    count_step(state.env, start_line)
+    return False
+
+
+def inline_step(state: StateInline, silent: bool) -> bool:
+    """An inline rule that matches nothing: it counts the steps of the parse."""
+    count_step(state.env, state.env.get(BLOCK_LINE, 0))
+    return False
+
+
+def counting_steps(parser: MarkdownIt) -> MarkdownIt:
+    """The parser, counting each step it takes; the first rule tried, everywhere."""
+    every_block: RuleOptionsType = {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    parser.block.ruler.before("code", "briefing_steps", block_step, every_block)
+    parser.inline.ruler.before("text", "briefing_steps", inline_step)
+    return parser
+
+
+_markdown = counting_steps(MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING}))
+_blocks = counting_steps(
+    MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING}).disable("inline")
+)
 
 
 @dataclass(frozen=True)
@@ -77,13 +134,33 @@ def absolute_link(url: str, site_url: str, page_url: str) -> str | None:
 
 def body_problems(markdown: str) -> Iterator[tuple[int, str]]:
     """What `briefing check` refuses in a body, each with its line (from 0)."""
-    tokens = _markdown.parse(markdown)
+    if markdown.count("\n") >= MAX_LINES:
+        yield MAX_LINES, f"Longer than {MAX_LINES} lines: split the article."
+        return
+    try:
+        tokens = parse_by_block(markdown)
+    except TooCostly as exc:
+        yield exc.line, TOO_COSTLY
+        return
     deep = [token.map[0] for token in tokens if too_deep(token) and token.map]
     if deep:
         yield deep[0], TOO_DEEP
     for url, line in addresses(tokens):
         if not whole_or_relative(url):
             yield line, INCOMPLETE.format(url)
+
+
+def parse_by_block(markdown: str) -> list[Token]:
+    """Parse as render_body does, the inline markup one block at a time, so that a parse
+    that runs past MAX_STEPS names the block it was in."""
+    env: dict[str, Any] = {}
+    tokens = _blocks.parse(markdown, env)
+    for token in tokens:
+        if token.type == "inline":
+            env[BLOCK_LINE] = token.map[0] if token.map else 0
+            token.children = []
+            _markdown.inline.parse(token.content, _markdown, env, token.children)
+    return tokens
 
 
 def too_deep(token: Token) -> bool:
