@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import re
 import sqlite3
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +15,10 @@ import pytest
 from click.testing import Result
 from flask import Flask
 
+from service.content.demo import write_demo_content
 from service.store import Store, open_store
 from tests.factories import ContentTree
+from tests.servers import BRIEFING
 
 
 def test_build_reports_what_it_built(
@@ -81,6 +86,44 @@ def test_failure_while_writing_leaves_no_trace(
     )
     assert store_path.read_bytes() == before
     assert sorted(p.name for p in store_path.parent.iterdir()) == [store_path.name]
+
+
+def test_what_a_build_killed_while_writing_leaves_is_cleared_by_the_next(
+    content: ContentTree, run_cli: Callable[..., Result], store_path: Path, tmp_path: Path
+) -> None:
+    content.issue("2011-01-12")
+    assert run_cli("build", content.root, "--store", store_path).exit_code == 0
+    write_demo_content(tmp_path / "demo", issues=300)
+    build = subprocess.Popen([BRIEFING, "build", tmp_path / "demo", "--store", store_path])
+    while build.poll() is None and len(list(store_path.parent.iterdir())) == 1:
+        time.sleep(0.001)  # until it has begun writing beside the store
+    build.kill()
+    build.wait()
+    assert len(list(store_path.parent.iterdir())) == 2
+    assert run_cli("build", content.root, "--store", store_path).exit_code == 0
+    assert sorted(p.name for p in store_path.parent.iterdir()) == [store_path.name]
+    assert open_store(store_path).issue_count == 1
+
+
+def test_a_second_build_at_once_is_refused_and_changes_nothing(
+    content: ContentTree, run_cli: Callable[..., Result], store_path: Path
+) -> None:
+    content.issue("2011-01-12")
+    assert run_cli("build", content.root, "--store", store_path).exit_code == 0
+    before = store_path.read_bytes()
+    writing = store_path.with_name(f".{store_path.name}.tmp")
+    with open(writing, "wb") as first_build:
+        fcntl.flock(first_build, fcntl.LOCK_EX)
+        first_build.write(b"half a store")
+        content.issue("2011-01-26")
+        result = run_cli("build", content.root, "--store", store_path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{store_path}: cannot write the new store ([Errno 11] another build is writing it:"
+        f" '{writing}'); it is unchanged.\n"
+    )
+    assert store_path.read_bytes() == before
+    assert writing.read_bytes() == b"half a store"
 
 
 def test_reader_opened_before_a_rebuild_keeps_working(
