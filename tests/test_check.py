@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -522,4 +523,39 @@ def test_a_body_whose_markup_costs_more_than_a_build_affords_is_refused_at_its_l
         " by this paragraph (unclosed [ and ![ cost most); split the article.",
         "issues/2011-01-12/02-b.md:50005: body: Longer than 50000 lines: split the article.",
         "issues/2011-01-26/01-a.md:2: headline: Must not be empty.",
+    ]
+
+
+def test_files_and_folders_linked_from_outside_the_content_are_refused(
+    content: ContentTree, check: Callable[[], list[str]], tmp_path: Path
+) -> None:
+    elsewhere = ContentTree(tmp_path / "elsewhere")
+    secret = elsewhere.write("secret.md", "---\nheadline: Secret\nstandfirst: S\n---\nPrivate.\n")
+    folder = elsewhere.issue("2011-01-26")
+    shared = content.write("shared/c.md", "---\nheadline: Shared\nstandfirst: S\n---\nOurs.\n")
+    content.issue("2011-01-12")
+    (content.root / "issues/2011-01-12/02-b.md").symlink_to(secret)
+    (content.root / "issues/2011-01-12/03-c.md").symlink_to(shared)
+    (content.root / "issues/2011-01-26").symlink_to(folder)
+    assert check() == [
+        f"issues/2011-01-12/02-b.md:1: file: A link to {secret.resolve()}, outside the content:"
+        " copy it in.",
+        f"issues/2011-01-26:1: file: A link to {folder.resolve()}, outside the content:"
+        " copy it in.",
+    ]
+
+
+def test_a_publication_linked_from_outside_the_content_is_refused(
+    content: ContentTree, check: Callable[[], list[str]], tmp_path: Path
+) -> None:
+    elsewhere = ContentTree(tmp_path / "elsewhere")
+    publication = elsewhere.publication()
+    issues = elsewhere.issue("2011-01-12").parent
+    (content.root / "publication.toml").unlink()
+    (content.root / "publication.toml").symlink_to(publication)
+    (content.root / "issues").symlink_to(issues)
+    assert check() == [
+        f"issues:1: file: A link to {issues.resolve()}, outside the content: copy it in.",
+        f"publication.toml:1: file: A link to {publication.resolve()}, outside the content:"
+        " copy it in.",
     ]
