@@ -207,3 +207,18 @@ def test_a_date_outside_the_publishing_years_is_refused_at_its_line(
     assert [str(e) for e in raised.value.errors] == [
         f"{path}:2: date: Outside the years 1900 to 2999."
     ]
+
+
+def test_spaces_and_tabs_at_the_ends_of_lines_are_kept(
+    tmp_path: Path,
+    content: ContentTree,
+    run_cli: Callable[..., Result],
+    build_store: Callable[..., Store],
+) -> None:
+    path = write(
+        tmp_path, "  January 26, 2011\t\n Headline \t\n\tStandfirst \n   Indented. \n\tTabbed.\t\n"
+    )
+    assert run_cli("import-text", path, "--out", content.root).exit_code == 0
+    article = build_store(content).issue("2011-01-26").articles[0]
+    assert (article.headline, article.standfirst) == (" Headline \t", "\tStandfirst ")
+    assert article.body_text == "   Indented. \n\n\tTabbed.\t"

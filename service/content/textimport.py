@@ -55,7 +55,7 @@ class ImportedBriefing:
 
 def import_briefing(path: Path) -> ImportedBriefing:
     """Convert one emailed briefing; ContentErrors if it has no date, headline or standfirst."""
-    lines = [Line(n, text.strip(" \t")) for n, text in enumerate(read_text(path).split("\n"), 1)]
+    lines = [Line(n, text) for n, text in enumerate(read_text(path).split("\n"), 1)]
     remaining = [line for line in lines if line.text.strip()]
     warnings: list[ContentError] = []
     date = take_date(path, remaining, warnings)
@@ -134,7 +134,7 @@ def checked_date(path: Path, line: Line, date: dt.date) -> dt.date:
 def parse_date(text: str) -> dt.date | None:
     for date_format in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, date_format).date()
+            return dt.datetime.strptime(text.strip(), date_format).date()
         except ValueError:
             continue
     return None
