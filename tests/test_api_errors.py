@@ -63,6 +63,8 @@ BAD_PARAMETERS = [
     ("/api/v1/issues?page=%2B1", "page", "Not a valid integer."),
     ("/api/v1/issues?page=%201", "page", "Not a valid integer."),
     ("/api/v1/issues?per_page=1_0", "per_page", "Not a valid integer."),
+    ("/api/v1/issues?page=01", "page", "Not a valid integer."),
+    ("/api/v1/search?q=x&per_page=007", "per_page", "Not a valid integer."),
     ("/api/v1/issues?order=later", "order", "Must be one of: newest, oldest."),
     (
         "/api/v1/issues?order=newest+first",
