@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+# Patterns are written `^...$` because the OpenAPI document publishes them as JSON Schema
+# patterns (ECMA-262, which has no `\Z`); WholeMatch holds a value to the whole pattern.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG_MAX = 80
 # Bidirectional embeddings, overrides and isolates reorder the text after them up to the end
@@ -26,6 +28,15 @@ def no_bidi_control(text: str) -> None:
             f"Contains the bidirectional control U+{ord(found.group()):04X}, which reorders"
             " the text after it: use the marks U+200E and U+200F instead."
         )
+
+
+class WholeMatch(validate.Regexp):
+    """A pattern the whole value must match: Python's `$` also matches before a final newline."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 class Text(fields.String):
@@ -49,7 +60,7 @@ class Slug(fields.String):
         super().__init__(
             validate=[
                 validate.Length(max=SLUG_MAX, error="Longer than {max} characters."),
-                validate.Regexp(
+                WholeMatch(
                     SLUG_PATTERN,
                     error="Not a valid slug: use lowercase letters, digits and single hyphens.",
                 ),

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from schemas.fields import HttpUrl, Slug, Text, slugify
+from schemas.fields import HttpUrl, Slug, Text, WholeMatch, slugify
 from schemas.publication import PersonSchema
 from service.model import ArticleDraft, IssueDraft, Source
 
@@ -16,6 +16,12 @@ ISSUE_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z0-9]+)*$"
 ISSUE_ID_MAX = 100
 ISSUE_NUMBER_MAX = 1_000_000
 MAX_TAGS = 50
+# The years an issue may be dated and updated in. RSS and the email edition write dates as
+# RFC 5322 does, which knows no year before 1900 (section 3.3); 2999 keeps every year four
+# digits, as feed readers' date parsers expect, and is far past any issue while catching a
+# slip of the keyboard such as 9011.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
 
 
 def duplicates(values: Sequence[object]) -> list[int]:
@@ -29,12 +35,23 @@ def duplicates(values: Sequence[object]) -> list[int]:
     return repeated
 
 
+def in_publishing_years(date: dt.date) -> None:
+    """Refuse a date that a feed, a page or an email could not show as written."""
+    if not FIRST_YEAR <= date.year <= LAST_YEAR:
+        raise ValidationError(f"Outside the years {FIRST_YEAR} to {LAST_YEAR}.")
+
+
 def in_utc_range(updated: dt.datetime) -> None:
-    """Every date served is in UTC somewhere (HTTP's Last-Modified): it must have one."""
+    """Every date served is in UTC somewhere (HTTP's Last-Modified): it must have one, and
+    there fall in the publishing years."""
     try:
-        updated.astimezone(dt.UTC)
+        utc = updated.astimezone(dt.UTC)
     except OverflowError as exc:
         raise ValidationError("Out of range: in UTC it falls outside the years 1 to 9999.") from exc
+    if not FIRST_YEAR <= utc.year <= LAST_YEAR:
+        raise ValidationError(
+            f"Out of range: in UTC it falls outside the years {FIRST_YEAR} to {LAST_YEAR}."
+        )
 
 
 class TaggedSchema(Schema):
@@ -101,7 +118,7 @@ class IssueSchema(TaggedSchema):
         required=True,
         validate=[
             validate.Length(max=ISSUE_ID_MAX, error="Longer than {max} characters."),
-            validate.Regexp(
+            WholeMatch(
                 ISSUE_ID_PATTERN,
                 error="Not a valid issue id: name the folder after the issue's date, YYYY-MM-DD.",
             ),
@@ -115,7 +132,7 @@ class IssueSchema(TaggedSchema):
             validate.Range(max=ISSUE_NUMBER_MAX, error="Must be {max} or less."),
         ],
     )
-    date = fields.Date(required=True)
+    date = fields.Date(required=True, validate=in_publishing_years)
     updated = fields.AwareDateTime(load_default=None, validate=in_utc_range)
     title = Text(max_length=300, load_default=None)
     articles = fields.List(

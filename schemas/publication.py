@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from schemas.fields import HttpUrl, Text
+from schemas.fields import HttpUrl, Text, WholeMatch
 from service.model import Person, Publication
 
 LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$"
@@ -32,16 +32,14 @@ class PublicationSchema(Schema):
     subtitle = Text(max_length=500, required=True)
     language = fields.String(
         required=True,
-        validate=validate.Regexp(
-            LANGUAGE_PATTERN, error="Not a language tag such as 'en' or 'en-GB'."
-        ),
+        validate=WholeMatch(LANGUAGE_PATTERN, error="Not a language tag such as 'en' or 'en-GB'."),
     )
     author = fields.Nested(PersonSchema, required=True)
     rights = Text(max_length=500, required=True)
     base_url = HttpUrl(required=True)
     tag_authority = fields.String(
         required=True,
-        validate=validate.Regexp(
+        validate=WholeMatch(
             TAG_AUTHORITY_PATTERN,
             error="Not a tag authority: use a domain name you own, such as 'example.org'.",
         ),

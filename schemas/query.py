@@ -27,10 +27,11 @@ DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 class WholeNumber(fields.Integer):
-    """An integer in plain ASCII digits: '+5', ' 5', '5_0' and other digits are refused."""
+    """An integer in plain ASCII digits, written one way only, as the pages and feed archives
+    read it: '+5', ' 5', '5_0', '05' and other digits are refused."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+        if not (isinstance(value, str) and re.fullmatch("0|[1-9][0-9]*", value)):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
 

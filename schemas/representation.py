@@ -18,7 +18,7 @@ from schemas.publication import PersonSchema
 
 
 class Links(Protocol):
-    """The absolute URLs a representation links to (service.site.Urls is one)."""
+    """The absolute URLs a representation links to (service.urls.Urls is one)."""
 
     def issue(self, issue_id: str) -> str: ...
     def article(self, issue_id: str, article_id: str) -> str: ...

@@ -45,7 +45,9 @@ class ContentError:
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        """One line, whatever the file is called: a name with a newline in it shown escaped."""
+        path = self.path if self.path.isprintable() else ascii(self.path)
+        return f"{path}:{self.line}: {self.field}: {self.message}"
 
     def __repr__(self) -> str:
         return f"ContentError({str(self)!r})"

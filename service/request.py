@@ -22,7 +22,8 @@ BROKEN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 def current_site() -> Site:
     """The store this request reads (the one the response cache pinned, if any) and its URLs."""
     store: Store = request.environ.get(STORE_KEY) or current_store()
-    return Site.of(store, as_served(store.publication))
+    publication = as_served(store.publication)
+    return Site.of(store.served_at(publication.base_url), publication)
 
 
 def as_served(publication: Publication) -> Publication:

@@ -64,6 +64,8 @@ BAD_PARAMETERS = [
     ("/api/v1/issues?page=%2B1", "page", "Not a valid integer."),
     ("/api/v1/issues?page=%201", "page", "Not a valid integer."),
     ("/api/v1/issues?per_page=1_0", "per_page", "Not a valid integer."),
+    ("/api/v1/issues?page=01", "page", "Not a valid integer."),
+    ("/api/v1/search?q=x&per_page=007", "per_page", "Not a valid integer."),
     ("/api/v1/issues?order=later", "order", "Must be one of: newest, oldest."),
     (
         "/api/v1/issues?order=newest+first",
@@ -75,6 +77,11 @@ BAD_PARAMETERS = [
     ("/api/v1/articles?before=2011-01-12T00:00", "before", "Not a valid date."),
     (
         "/api/v1/issues?tag=Big+Society",
+        "tag",
+        "Not a valid slug: use lowercase letters, digits and single hyphens.",
+    ),
+    (
+        "/api/v1/articles?tag=funding%0A",
         "tag",
         "Not a valid slug: use lowercase letters, digits and single hyphens.",
     ),

@@ -123,6 +123,25 @@ def test_every_string_parameter_is_held_to_its_max_length(
         assert [p["name"] for p in response.json["invalid_params"]] == [name]
 
 
+def test_published_patterns_are_ecma_and_held_to_the_whole_value(
+    client: FlaskClient, document: dict[str, Any]
+) -> None:
+    patterns = {
+        (path, p["name"]): p["schema"]["pattern"]
+        for path, p in parameters(document)
+        if "pattern" in p["schema"]
+    }
+    assert patterns[("/api/v1/issues", "tag")] == "^[a-z0-9]+(?:-[a-z0-9]+)*$"
+    for (path, name), pattern in patterns.items():
+        assert pattern.startswith("^") and pattern.endswith("$"), (path, name)
+        assert "\\Z" not in pattern and "\\A" not in pattern, (path, name)
+        valid = longest_valid(name, 2)
+        assert client.get(path, query_string={name: valid}).status_code == 200
+        response = client.get(path, query_string={name: valid + "\n"})
+        assert response.status_code == 400, (path, name)
+        assert [p["name"] for p in response.json["invalid_params"]] == [name]
+
+
 def test_path_parameters_are_held_to_their_max_length(
     client: FlaskClient, document: dict[str, Any]
 ) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import re
 import sqlite3
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +15,10 @@ import pytest
 from click.testing import Result
 from flask import Flask
 
+from service.content.demo import write_demo_content
 from service.store import Store, open_store
 from tests.factories import ContentTree
+from tests.servers import BRIEFING
 
 
 def test_build_reports_what_it_built(
@@ -81,6 +86,44 @@ def test_failure_while_writing_leaves_no_trace(
     )
     assert store_path.read_bytes() == before
     assert sorted(p.name for p in store_path.parent.iterdir()) == [store_path.name]
+
+
+def test_what_a_build_killed_while_writing_leaves_is_cleared_by_the_next(
+    content: ContentTree, run_cli: Callable[..., Result], store_path: Path, tmp_path: Path
+) -> None:
+    content.issue("2011-01-12")
+    assert run_cli("build", content.root, "--store", store_path).exit_code == 0
+    write_demo_content(tmp_path / "demo", issues=300)
+    build = subprocess.Popen([BRIEFING, "build", tmp_path / "demo", "--store", store_path])
+    while build.poll() is None and len(list(store_path.parent.iterdir())) == 1:
+        time.sleep(0.001)  # until it has begun writing beside the store
+    build.kill()
+    build.wait()
+    assert len(list(store_path.parent.iterdir())) == 2
+    assert run_cli("build", content.root, "--store", store_path).exit_code == 0
+    assert sorted(p.name for p in store_path.parent.iterdir()) == [store_path.name]
+    assert open_store(store_path).issue_count == 1
+
+
+def test_a_second_build_at_once_is_refused_and_changes_nothing(
+    content: ContentTree, run_cli: Callable[..., Result], store_path: Path
+) -> None:
+    content.issue("2011-01-12")
+    assert run_cli("build", content.root, "--store", store_path).exit_code == 0
+    before = store_path.read_bytes()
+    writing = store_path.with_name(f".{store_path.name}.tmp")
+    with open(writing, "wb") as first_build:
+        fcntl.flock(first_build, fcntl.LOCK_EX)
+        first_build.write(b"half a store")
+        content.issue("2011-01-26")
+        result = run_cli("build", content.root, "--store", store_path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{store_path}: cannot write the new store ([Errno 11] another build is writing it:"
+        f" '{writing}'); it is unchanged.\n"
+    )
+    assert store_path.read_bytes() == before
+    assert writing.read_bytes() == b"half a store"
 
 
 def test_reader_opened_before_a_rebuild_keeps_working(
@@ -292,21 +335,24 @@ def test_right_to_left_overrides_stay_in_the_body(
     assert f"<p>They said: {quotation}.</p>" in article.body_html
 
 
-def test_dates_at_the_ends_of_the_calendar_build_and_are_served(
+def test_dates_at_the_ends_of_the_publishing_years_build_and_are_served(
     content: ContentTree, build_store: Callable[[ContentTree], Store], app: Flask
 ) -> None:
     content.issue(
-        "0001-01-01", tags=["edge"], updated=dt.datetime.fromisoformat("0001-01-01T23:59-23:00")
+        "1900-01-01", tags=["edge"], updated=dt.datetime.fromisoformat("1900-01-01T00:00-23:00")
     )
     content.issue(
-        "9999-12-31", tags=["edge"], updated=dt.datetime.fromisoformat("9999-12-31T00:01+23:00")
+        "2999-12-31", tags=["edge"], updated=dt.datetime.fromisoformat("2999-12-31T23:59+23:00")
     )
     build_store(content)
     client = app.test_client()
-    for issue_id in ("0001-01-01", "9999-12-31"):
+    for issue_id in ("1900-01-01", "2999-12-31"):
         assert client.get(f"/issues/{issue_id}").status_code == 200
         assert client.get(f"/api/v1/issues/{issue_id}").status_code == 200
     for name in ("issues", "articles", "tags/edge"):
         for extension in ("atom", "rss", "json"):
             assert client.get(f"/feeds/{name}.{extension}").status_code == 200
-    assert b"<id>tag:briefing.test,0001:feed/issues</id>" in client.get("/feeds/issues.atom").data
+    assert b"<id>tag:briefing.test,1900:feed/issues</id>" in client.get("/feeds/issues.atom").data
+    rss = client.get("/feeds/issues.rss").data
+    assert b"<pubDate>Mon, 01 Jan 1900 00:00:00 +0000</pubDate>" in rss
+    assert b"<pubDate>Tue, 31 Dec 2999 00:00:00 +0000</pubDate>" in rss

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -12,6 +14,7 @@ from service.model import IssueDraft
 from tests.factories import ContentTree
 
 ARTICLE = "---\nheadline: H\nstandfirst: S\n---\nBody\n"
+HOUR = dt.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -435,4 +438,124 @@ def test_odd_front_matter_keys_are_unknown_fields_named_on_one_line(
     assert check() == [
         "issues/2011-01-12/01-a.md:1: None: Unknown field.",
         "issues/2011-01-12/01-a.md:5: 'two\\nlines\\u202e': Unknown field.",
+    ]
+
+
+def test_patterns_match_the_whole_value_not_up_to_a_final_newline(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.publication(language="en\n", tag_authority="briefing.test\n")
+    content.issue("2011-01-12", tags=["big-society\n", "big-society"])
+    content.article("2011-01-12", "02-b.md", headline="B", id="b\n")
+    slug = "Not a valid slug: use lowercase letters, digits and single hyphens."
+    assert check() == [
+        f"issues/2011-01-12/02-b.md:4: id: {slug}",
+        f"issues/2011-01-12/issue.toml:2: tags[0]: {slug}",
+        "publication.toml:3: language: Not a language tag such as 'en' or 'en-GB'.",
+        "publication.toml:6: tag_authority: Not a tag authority: use a domain name you own,"
+        " such as 'example.org'.",
+    ]
+
+
+def test_issue_folder_named_with_a_final_newline_is_refused_on_one_line(
+    content: ContentTree, run_cli: Callable[..., Result]
+) -> None:
+    folder = content.issue("2011-03-01\n")
+    result = run_cli("check", content.root)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{ascii(str(folder))}:1: id: Not a valid issue id: name the folder after the issue's"
+        " date, YYYY-MM-DD.",
+        "1 error(s); nothing was built.",
+    ]
+
+
+def test_a_number_too_long_to_read_is_an_error_and_checking_goes_on(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.write("issues/2011-01-12/issue.toml", f"date = 2011-01-12\nnumber = {'9' * 5000}\n")
+    content.write("issues/2011-01-12/01-a.md", ARTICLE)
+    content.issue("2011-01-26", articles=0)
+    content.write(
+        "issues/2011-01-26/01-a.md", f"---\nheadline: H\nstandfirst: {'9' * 100_000}\n---\n"
+    )
+    content.write("issues/2011-01-26/02-b.md", f"---\nheadline: H\n? {'1' * 5000}\n: x\n---\n")
+    content.issue("2011-02-09", articles=0)
+    content.write("issues/2011-02-09/01-a.md", '---\nheadline: ""\nstandfirst: S\n---\n')
+    too_long = "A number of more than 4300 digits."
+    assert check() == [
+        f"issues/2011-01-12/issue.toml:2: number: {too_long}",
+        f"issues/2011-01-26/01-a.md:3: standfirst: {too_long}",
+        f"issues/2011-01-26/02-b.md:3: file: {too_long}",
+        "issues/2011-02-09/01-a.md:2: headline: Must not be empty.",
+    ]
+
+
+def test_dates_and_times_stay_in_the_publishing_years(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("0001-01-01")
+    content.issue("1899-12-31")
+    content.issue("1900-01-01", updated=dt.datetime(1900, 1, 1, 0, 30, tzinfo=dt.timezone(HOUR)))
+    content.issue("2999-12-31", updated=dt.datetime(2999, 12, 31, 23, 59, 59, tzinfo=dt.UTC))
+    content.issue("2011-01-12", updated=dt.datetime(3000, 1, 1, tzinfo=dt.UTC))
+    content.issue("9999-12-31")
+    in_utc = "updated: Out of range: in UTC it falls outside the years 1900 to 2999."
+    assert check() == [
+        "issues/0001-01-01/issue.toml:1: date: Outside the years 1900 to 2999.",
+        "issues/1899-12-31/issue.toml:1: date: Outside the years 1900 to 2999.",
+        f"issues/1900-01-01/issue.toml:2: {in_utc}",
+        f"issues/2011-01-12/issue.toml:2: {in_utc}",
+        "issues/9999-12-31/issue.toml:1: date: Outside the years 1900 to 2999.",
+    ]
+
+
+def test_a_body_whose_markup_costs_more_than_a_build_affords_is_refused_at_its_line(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.issue("2011-01-12", articles=0)
+    content.write("issues/2011-01-12/01-a.md", f"{ARTICLE}\nAbove.\n\n{'![' * 100_000}\n")
+    content.write("issues/2011-01-12/02-b.md", ARTICLE + "a line\n" * 50_000)
+    content.issue("2011-01-26", articles=0)
+    content.write("issues/2011-01-26/01-a.md", '---\nheadline: ""\nstandfirst: S\n---\n')
+    assert check() == [
+        "issues/2011-01-12/01-a.md:9: body: Markup too costly to read: past 200000 parsing steps"
+        " by this paragraph (unclosed [ and ![ cost most); split the article.",
+        "issues/2011-01-12/02-b.md:50005: body: Longer than 50000 lines: split the article.",
+        "issues/2011-01-26/01-a.md:2: headline: Must not be empty.",
+    ]
+
+
+def test_files_and_folders_linked_from_outside_the_content_are_refused(
+    content: ContentTree, check: Callable[[], list[str]], tmp_path: Path
+) -> None:
+    elsewhere = ContentTree(tmp_path / "elsewhere")
+    secret = elsewhere.write("secret.md", "---\nheadline: Secret\nstandfirst: S\n---\nPrivate.\n")
+    folder = elsewhere.issue("2011-01-26")
+    shared = content.write("shared/c.md", "---\nheadline: Shared\nstandfirst: S\n---\nOurs.\n")
+    content.issue("2011-01-12")
+    (content.root / "issues/2011-01-12/02-b.md").symlink_to(secret)
+    (content.root / "issues/2011-01-12/03-c.md").symlink_to(shared)
+    (content.root / "issues/2011-01-26").symlink_to(folder)
+    assert check() == [
+        f"issues/2011-01-12/02-b.md:1: file: A link to {secret.resolve()}, outside the content:"
+        " copy it in.",
+        f"issues/2011-01-26:1: file: A link to {folder.resolve()}, outside the content:"
+        " copy it in.",
+    ]
+
+
+def test_a_publication_linked_from_outside_the_content_is_refused(
+    content: ContentTree, check: Callable[[], list[str]], tmp_path: Path
+) -> None:
+    elsewhere = ContentTree(tmp_path / "elsewhere")
+    publication = elsewhere.publication()
+    issues = elsewhere.issue("2011-01-12").parent
+    (content.root / "publication.toml").unlink()
+    (content.root / "publication.toml").symlink_to(publication)
+    (content.root / "issues").symlink_to(issues)
+    assert check() == [
+        f"issues:1: file: A link to {issues.resolve()}, outside the content: copy it in.",
+        f"publication.toml:1: file: A link to {publication.resolve()}, outside the content:"
+        " copy it in.",
     ]

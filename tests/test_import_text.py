@@ -18,6 +18,7 @@ from tests.factories import SEED, ContentTree
 
 HEADLINE = "Contradiction at the heart of Big Society"
 HEADING = "BIG SOCIETY AND PUBLIC SERVICES –\xa0 Complementarity or erosion?"
+ISSUE_PAGE = ("https://briefing.test", "https://briefing.test/issues/2011-01-12")
 
 
 def seed_lines() -> list[str]:
@@ -33,7 +34,7 @@ def test_seed_becomes_the_expected_issue() -> None:
     assert article.front_matter["headline"] == HEADLINE
     assert article.front_matter["standfirst"] == lines[3]
     assert lines[3].startswith("One of the central themes of the Big Society")
-    body = render_body(article.body)
+    body = render_body(article.body, *ISSUE_PAGE)
     assert body.headings == (HEADING,)
     assert body.text.split("\n\n") == lines[4:]
     assert len(lines[4:]) == 8
@@ -132,7 +133,7 @@ def test_lines_before_the_date_are_reported_not_dropped_silently(tmp_path: Path)
 
 def test_adjacent_lines_stay_separate_paragraphs(tmp_path: Path) -> None:
     path = write(tmp_path, "January 26, 2011\nHeadline\nStandfirst\nOne.\nTwo.\n")
-    body = render_body(import_briefing(path).issue.articles[0].body)
+    body = render_body(import_briefing(path).issue.articles[0].body, *ISSUE_PAGE)
     assert body.text == "One.\n\nTwo."
 
 
@@ -156,7 +157,7 @@ def test_adjacent_lines_stay_separate_paragraphs(tmp_path: Path) -> None:
     ],
 )
 def test_markdown_characters_are_kept_as_text(line: str) -> None:
-    assert render_body(escape_markdown(line)).text == line
+    assert render_body(escape_markdown(line), *ISSUE_PAGE).text == line
 
 
 MARKDOWN_PUNCTUATION = "#*_[]()<>&!`~-+=|.1) \\:ab\xa0"
@@ -165,7 +166,7 @@ ANY_PRINTABLE = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl
 
 @given(st.text(alphabet=MARKDOWN_PUNCTUATION) | st.text(alphabet=ANY_PRINTABLE))
 def test_any_line_renders_back_to_itself(line: str) -> None:
-    rendered = render_body(escape_markdown(line))
+    rendered = render_body(escape_markdown(line), *ISSUE_PAGE)
     assert rendered.text == line
 
 
@@ -192,3 +193,32 @@ def test_text_that_check_would_refuse_is_refused_at_its_line(tmp_path: Path) -> 
         f"{path}:3: standfirst: Contains the bidirectional control U+202E, which reorders the"
         " text after it: use the marks U+200E and U+200F instead.",
     ]
+
+
+@pytest.mark.parametrize("date", ["January 1, 0001", "December 31, 9999", "1 March 1899"])
+def test_a_date_outside_the_publishing_years_is_refused_at_its_line(
+    tmp_path: Path, date: str
+) -> None:
+    from service.errors import ContentErrors
+
+    path = write(tmp_path, f"Please send me the briefing\n{date}\nHeadline\nStandfirst\nBody\n")
+    with pytest.raises(ContentErrors) as raised:
+        import_briefing(path)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:2: date: Outside the years 1900 to 2999."
+    ]
+
+
+def test_spaces_and_tabs_at_the_ends_of_lines_are_kept(
+    tmp_path: Path,
+    content: ContentTree,
+    run_cli: Callable[..., Result],
+    build_store: Callable[..., Store],
+) -> None:
+    path = write(
+        tmp_path, "  January 26, 2011\t\n Headline \t\n\tStandfirst \n   Indented. \n\tTabbed.\t\n"
+    )
+    assert run_cli("import-text", path, "--out", content.root).exit_code == 0
+    article = build_store(content).issue("2011-01-26").articles[0]
+    assert (article.headline, article.standfirst) == (" Headline \t", "\tStandfirst ")
+    assert article.body_text == "   Indented. \n\n\tTabbed.\t"

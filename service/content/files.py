@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import tomllib
 import unicodedata
 from collections.abc import Iterator, Mapping
@@ -13,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from service.content.markdown import too_deeply_nested
+from service.content.markdown import body_problems
 from service.errors import ContentError, ContentErrors
 
 KeyPath = tuple[str | int, ...]
@@ -29,6 +30,26 @@ CHARACTER_KINDS = {"Cc": "control character", "Cs": "lone surrogate"}
 # What TOML and untagged YAML make, besides lists and mappings; YAML's !!binary, !!set, !!omap
 # and !!pairs make bytes, sets and tuples, which no field takes (a set has no fixed order).
 PLAIN_VALUES = (str, int, float, dt.date, dt.time, type(None))
+YAML_INTEGER = "tag:yaml.org,2002:int"
+
+
+class NumberTooLong(Exception):
+    """An integer with more digits than Python reads (its guard against int()'s quadratic
+    cost, sys.get_int_max_str_digits()): far past anything a field takes."""
+
+    def __init__(self, key_path: KeyPath, line: int) -> None:
+        super().__init__(key_path, line)
+        self.key_path = key_path
+        self.line = line
+
+
+def number_too_long() -> str:
+    return f"A number of more than {sys.get_int_max_str_digits()} digits."
+
+
+def too_many_digits(text: str) -> bool:
+    limit = sys.get_int_max_str_digits()
+    return 0 < limit < sum(character.isdigit() for character in text)
 
 
 @dataclass
@@ -131,7 +152,18 @@ def read_toml(path: Path) -> ContentFile:
         raise ContentErrors([ContentError(str(path), line, "toml", f"{message}.")]) from exc
     except RecursionError as exc:  # tomllib recurses once for each array or table in another
         raise ContentErrors([ContentError(str(path), 1, "toml", "Nested too deeply.")]) from exc
+    except ValueError as exc:  # tomllib's int() refused an integer of too many digits
+        raise ContentErrors([long_toml_number(path, text)]) from exc
     return check_values(ContentFile(path, data, dict(toml_key_lines(text))))
+
+
+def long_toml_number(path: Path, text: str) -> ContentError:
+    """Where the first integer too long to read stands, and the key it is the value of."""
+    limit = sys.get_int_max_str_digits()
+    found = re.search(rf"(?:^|[=\[,{{])[ \t]*[+-]?[0-9](?:_?[0-9]){{{limit},}}", text, re.M)
+    line = text.count("\n", 0, found.start()) + 1 if found else 1
+    keys = {number: key for key, number in toml_key_lines(text)}
+    return ContentError(str(path), line, field_name(keys.get(line, ("toml",))), number_too_long())
 
 
 def toml_key_lines(text: str) -> Iterator[tuple[KeyPath, int]]:
@@ -194,11 +226,13 @@ def read_article(path: Path) -> ContentFile:
         )
     below = "\n".join(lines[end + 1 :])
     data["body"] = below.strip("\n")
-    if (deep := too_deeply_nested(data["body"])) is not None:
-        line = end + 2 + len(below) - len(below.lstrip("\n")) + deep
-        raise ContentErrors(
-            [ContentError(str(path), line, "body", "Quotes and lists nested too deeply to show.")]
-        )
+    body_line = end + 2 + len(below) - len(below.lstrip("\n"))
+    problems = [
+        ContentError(str(path), body_line + line, "body", message)
+        for line, message in body_problems(data["body"])
+    ]
+    if problems:
+        raise ContentErrors(problems)
     return check_values(ContentFile(path, data, key_lines))
 
 
@@ -227,6 +261,10 @@ def parse_front_matter(
         raise ContentErrors(
             [ContentError(str(path), first_line, "front matter", "Nested too deeply.")]
         ) from exc
+    except NumberTooLong as exc:
+        raise ContentErrors(
+            [ContentError(str(path), exc.line, field_name(exc.key_path), number_too_long())]
+        ) from exc
     finally:
         loader.dispose()
     if not isinstance(data, dict):
@@ -239,7 +277,8 @@ def parse_front_matter(
 def record_lines(
     node: yaml.Node, key_path: KeyPath, lines: dict[KeyPath, int], first_line: int, seen: set[int]
 ) -> None:
-    """Fill `lines` with where each key stands; refuse aliases, which only serve to blow up."""
+    """Fill `lines` with where each key stands; refuse aliases, which only serve to blow up,
+    and integers too long to read."""
     if id(node) in seen:
         raise yaml.MarkedYAMLError(
             problem="Aliases (*name) are not allowed in front matter", problem_mark=node.start_mark
@@ -247,6 +286,7 @@ def record_lines(
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            refuse_long_number(key_node, key_path, first_line)
             key = (*key_path, str(key_node.value))
             lines[key] = first_line + key_node.start_mark.line
             record_lines(value_node, key, lines, first_line, seen)
@@ -254,3 +294,10 @@ def record_lines(
         for index, item in enumerate(node.value):
             lines[(*key_path, index)] = first_line + item.start_mark.line
             record_lines(item, (*key_path, index), lines, first_line, seen)
+    else:
+        refuse_long_number(node, key_path, first_line)
+
+
+def refuse_long_number(node: yaml.Node, key_path: KeyPath, first_line: int) -> None:
+    if node.tag == YAML_INTEGER and too_many_digits(str(node.value)):
+        raise NumberTooLong(key_path, first_line + node.start_mark.line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +32,35 @@ class Content:
 def load_content(root: Path) -> Content:
     """Validate the whole tree; raise ContentErrors with every problem in it, in file order."""
     errors: list[ContentError] = []
-    publication = collect(errors, load_publication, root / PUBLICATION_FILE)
-    issues_dir = root / ISSUES_DIR
-    folders = sorted(issues_dir.iterdir()) if issues_dir.is_dir() else []
+    publication_path = root / PUBLICATION_FILE
+    publication = collect(errors, functools.partial(load_publication, root=root), publication_path)
     issues: list[IssueDraft] = []
-    for folder in folders:
+    for folder in issue_folders(root, errors):
+        issue = collect(errors, functools.partial(load_issue, root=root), folder)
+        if issue is not None:
+            issues.append(issue)
+    issues_dir = root / ISSUES_DIR
+    for index, problems in duplicate_issue_errors(issues).items():
+        metadata = read_toml(issues_dir / issues[index].id / ISSUE_FILE)
+        errors.extend(metadata.error((field,), message) for field, message in problems.items())
+    if errors or publication is None:
+        raise ContentErrors(sorted(errors, key=lambda error: (error.path, error.line)))
+    return Content(publication, tuple(issues))
+
+
+def issue_folders(root: Path, errors: list[ContentError]) -> list[Path]:
+    """The folders of issues/, in name order; what else stands there goes into errors."""
+    issues_dir = root / ISSUES_DIR
+    if leads_out(root, issues_dir):
+        errors.append(outside_error(issues_dir))
+        return []
+    folders = []
+    for folder in sorted(issues_dir.iterdir()) if issues_dir.is_dir() else []:
         if folder.name.startswith("."):
             continue
-        if not folder.is_dir():
+        if leads_out(root, folder):
+            errors.append(outside_error(folder))
+        elif not folder.is_dir():
             errors.append(
                 ContentError(
                     str(folder),
@@ -47,16 +69,9 @@ def load_content(root: Path) -> Content:
                     "Not an issue folder: issues/ holds one folder per issue.",
                 )
             )
-            continue
-        issue = collect(errors, load_issue, folder)
-        if issue is not None:
-            issues.append(issue)
-    for index, problems in duplicate_issue_errors(issues).items():
-        metadata = read_toml(issues_dir / issues[index].id / ISSUE_FILE)
-        errors.extend(metadata.error((field,), message) for field, message in problems.items())
-    if errors or publication is None:
-        raise ContentErrors(sorted(errors, key=lambda error: (error.path, error.line)))
-    return Content(publication, tuple(issues))
+        else:
+            folders.append(folder)
+    return folders
 
 
 def collect(errors: list[ContentError], load: Any, path: Path) -> Any:
@@ -68,7 +83,9 @@ def collect(errors: list[ContentError], load: Any, path: Path) -> Any:
         return None
 
 
-def load_publication(path: Path) -> Publication:
+def load_publication(path: Path, root: Path) -> Publication:
+    if leads_out(root, path):
+        raise ContentErrors([outside_error(path)])
     if not path.is_file():
         raise ContentErrors(
             [ContentError(str(path), 1, "file", "Missing: every content tree needs one.")]
@@ -83,10 +100,12 @@ def load_publication(path: Path) -> Publication:
     return publication
 
 
-def load_issue(folder: Path) -> IssueDraft:
+def load_issue(folder: Path, root: Path) -> IssueDraft:
     """An issue folder: issue.toml and its articles, read in the order of their file names."""
     errors: list[ContentError] = []
     issue_path = folder / ISSUE_FILE
+    if leads_out(root, issue_path):
+        raise ContentErrors([outside_error(issue_path)])
     if not issue_path.is_file():
         errors.append(
             ContentError(str(issue_path), 1, "file", "Missing: every issue folder needs one.")
@@ -95,6 +114,9 @@ def load_issue(folder: Path) -> IssueDraft:
     articles: list[ContentFile] = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.name == ISSUE_FILE:
+            continue
+        if leads_out(root, path):
+            errors.append(outside_error(path))
             continue
         if path.suffix != ARTICLE_SUFFIX or not path.is_file():
             errors.append(
@@ -116,6 +138,18 @@ def load_issue(folder: Path) -> IssueDraft:
             [locate(metadata, articles, key, message) for key, message in flatten(exc.messages)]
         ) from exc
     return issue
+
+
+def leads_out(root: Path, path: Path) -> bool:
+    """Whether path is, or lies in, a symbolic link out of the content tree: whoever writes
+    the tree decides what is published, not whatever a link in it points to."""
+    return not path.resolve().is_relative_to(root.resolve())
+
+
+def outside_error(path: Path) -> ContentError:
+    return ContentError(
+        str(path), 1, "file", f"A link to {path.resolve()}, outside the content: copy it in."
+    )
 
 
 def reserved_keys(metadata: ContentFile) -> Iterator[tuple[str, str]]:

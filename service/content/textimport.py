@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 
 from schemas import ArticleSchema
 from schemas.fields import slugify
+from schemas.issue import in_publishing_years
 from service.content.files import read_text
 from service.content.loader import flatten
 from service.content.writer import ArticleFile, IssueFolder
@@ -54,7 +55,7 @@ class ImportedBriefing:
 
 def import_briefing(path: Path) -> ImportedBriefing:
     """Convert one emailed briefing; ContentErrors if it has no date, headline or standfirst."""
-    lines = [Line(n, text.strip(" \t")) for n, text in enumerate(read_text(path).split("\n"), 1)]
+    lines = [Line(n, text) for n, text in enumerate(read_text(path).split("\n"), 1)]
     remaining = [line for line in lines if line.text.strip()]
     warnings: list[ContentError] = []
     date = take_date(path, remaining, warnings)
@@ -107,7 +108,7 @@ def take_date(path: Path, remaining: list[Line], warnings: list[ContentError]) -
         line = remaining.pop(0)
         date = parse_date(line.text)
         if date is not None:
-            return date
+            return checked_date(path, line, date)
         if not REQUEST_LINE.match(line.text):
             warnings.append(
                 ContentError(
@@ -119,10 +120,21 @@ def take_date(path: Path, remaining: list[Line], warnings: list[ContentError]) -
     )
 
 
+def checked_date(path: Path, line: Line, date: dt.date) -> dt.date:
+    """Refuse at the date line a date that `briefing check` would refuse once written."""
+    try:
+        in_publishing_years(date)
+    except ValidationError as exc:
+        raise ContentErrors(
+            [ContentError(str(path), line.number, "date", message) for message in exc.messages]
+        ) from exc
+    return date
+
+
 def parse_date(text: str) -> dt.date | None:
     for date_format in DATE_FORMATS:
         try:
-            return dt.datetime.strptime(text, date_format).date()
+            return dt.datetime.strptime(text.strip(), date_format).date()
         except ValueError:
             continue
     return None

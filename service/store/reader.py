@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import functools
+import html
 import itertools
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -156,9 +160,19 @@ class Store:
         )
         self.issue_count: int = issue_count
         self.publication = publication_from_json(meta["publication"])
+        self._served_links: BodyLinks | None = None
 
     def close(self) -> None:
         self._db.close()
+
+    def served_at(self, base_url: str) -> Store:
+        """This store as served from another base URL (BRIEFING_BASE_URL): the links of its
+        bodies to the publication's own pages lead there too, like every other link served."""
+        if base_url == self.publication.base_url:
+            return self
+        served = copy.copy(self)
+        served._served_links = BodyLinks(self.publication.base_url, base_url)
+        return served
 
     @reading
     def issue(self, issue_id: str) -> Issue:
@@ -179,7 +193,7 @@ class Store:
             if not self._db.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone():
                 raise IssueNotFound(issue_id)
             raise ArticleNotFound(issue_id, article_id)
-        return article_from_row(found)
+        return self._article(found)
 
     @reading
     def issues(self, query: Query = Query()) -> Page[Issue]:
@@ -296,7 +310,7 @@ class Store:
         issues = {
             row[0]: issue for row, issue in zip(issue_rows, self._issues(issue_rows), strict=True)
         }
-        return tuple((issues[row[0]], article_from_row(row)) for row in rows)
+        return tuple((issues[row[0]], self._article(row)) for row in rows)
 
     @reading
     def first_issue_date(self) -> dt.date | None:
@@ -344,7 +358,13 @@ class Store:
             f" WHERE a.pk IN ({placeholders})",
             pks,
         )
-        return {row[12]: article_from_row(row) for row in rows}
+        return {row[12]: self._article(row) for row in rows}
+
+    def _article(self, row: Sequence[Any]) -> Article:
+        article = article_from_row(row)
+        if self._served_links is None:
+            return article
+        return dataclasses.replace(article, body_html=self._served_links.rebase(article.body_html))
 
     def _count(self, sql: str, params: Sequence[Any]) -> int:
         count: int = self._db.execute(sql, params).fetchone()[0]
@@ -360,8 +380,22 @@ class Store:
                 f" WHERE a.issue_pk IN ({placeholders}) ORDER BY a.issue_pk, a.position",
                 list(articles),
             ):
-                articles[row[0]].append(article_from_row(row))
+                articles[row[0]].append(self._article(row))
         return tuple(issue_from_row(row, articles[row[0]]) for row in rows)
+
+
+class BodyLinks:
+    """Moves the links and images of a body from the base URL it was built with to another."""
+
+    def __init__(self, built: str, served: str) -> None:
+        # markdown-it writes the address first in an <a> or <img>, and nh3 keeps it there, quoted.
+        self._pattern = re.compile(
+            '(<a href="|<img src=")' + re.escape(html.escape(built)) + '(?=[/?#"])'
+        )
+        self._served = html.escape(served)
+
+    def rebase(self, body_html: str) -> str:
+        return self._pattern.sub(lambda found: found.group(1) + self._served, body_html)
 
 
 def direction(query: Query) -> str:
