@@ -21,6 +21,7 @@ class Answer:
     path: str
     sent: float  # time.monotonic() when the request went out
     status: int  # 0: no HTTP answer (the error says why)
+    received: float = 0.0  # time.monotonic() when the whole answer had come
     body: bytes = b""  # after a 304, the copy the client had and goes on showing
     etag: str | None = None
     error: str | None = None
@@ -95,8 +96,9 @@ class Load:
             response = connection.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as exc:
-            return Answer(path, sent, 0, error=repr(exc))
-        return Answer(path, sent, response.status, body, response.getheader("ETag"))
+            return Answer(path, sent, 0, time.monotonic(), error=repr(exc))
+        etag = response.getheader("ETag")
+        return Answer(path, sent, response.status, time.monotonic(), body, etag)
 
 
 def failed(answers: Sequence[Answer], allowed: Sequence[int] = (200, 304)) -> list[Answer]:
