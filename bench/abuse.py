@@ -11,8 +11,16 @@ from pathlib import Path
 
 from tests.abuse import Abuse, HostileClients, NormalClient, flood, unique_search_paths
 
-READER_PATHS = ["/feeds/issues.atom", "/api/v1/issues", "/", "/api/v1/issues?page=2"]
+READER_PATHS = ["/feeds/issues.atom", "/api/v1/issues", "/", "/api/v1/tags"]
 SETTLE_SECONDS = 3.0
+# Each kind of DESIGN's budget alone, then all of them at once.
+ABUSES = {
+    "100 idle connections": Abuse(idle=100, slowloris=0, slow_readers=0),
+    "80 slowloris connections": Abuse(idle=0, slowloris=80, slow_readers=0),
+    "20 slow readers": Abuse(idle=0, slowloris=0, slow_readers=20),
+    "all three at once": Abuse(),
+}
+ALL_AT_ONCE = "all three at once"
 
 
 @dataclass(frozen=True)
@@ -58,3 +66,20 @@ def resident_mb(master_pid: int) -> list[float]:
         if match:
             sizes.append(int(match.group(1)) / 1024)
     return sizes
+
+
+def abuse_table(results: dict[tuple[str, str], UnderAbuse], places: list[str]) -> list[str]:
+    """A markdown table: each abuse a row, each place a column of answered and first bytes."""
+    lines = [
+        f"| held open | {' | '.join(places)} |",
+        f"| --- |{' ---: |' * len(places)}",
+    ]
+    for name in ABUSES:
+        cells = [results[name, place] for place in places]
+        figures = [
+            f"{c.answered} of {c.asked}, median {c.median_first_byte_ms:.1f} ms,"
+            f" worst {c.worst_first_byte_ms:.0f} ms"
+            for c in cells
+        ]
+        lines.append(f"| {name} | {' | '.join(figures)} |")
+    return lines

@@ -26,9 +26,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.abuse import flooded_resident_mb, reader_under_abuse, resident_mb
+from bench.abuse import (
+    ABUSES,
+    ALL_AT_ONCE,
+    abuse_table,
+    flooded_resident_mb,
+    reader_under_abuse,
+    resident_mb,
+)
 from service.config import Defaults, default_workers
-from tests.abuse import Abuse
 from tests.nginx import ProxyFiles, launch
 
 HERE = Path(__file__).resolve().parent
@@ -317,9 +323,12 @@ def measure(args: argparse.Namespace, work: Path) -> None:
                 time.sleep(SETTLE_SECONDS)
             print(f"round {round_number + 1} of {args.rounds} done", file=sys.stderr)
         memory = max(size for s in service.values() for size in resident_mb(s.process.pid))
-        abuse = Abuse()
-        direct = reader_under_abuse(service[small].port, abuse)
-        proxied = reader_under_abuse(proxy.port, abuse)
+        places = {"briefing serve": service[small].port, "behind nginx": proxy.port}
+        abused = {
+            (name, place): reader_under_abuse(port, abuse)
+            for name, abuse in ABUSES.items()
+            for place, port in places.items()
+        }
         flood_urls = flood_size(args.workers)
         flooded = flooded_resident_mb(service[small].port, service[small].process.pid, flood_urls)
         words = [
@@ -381,6 +390,8 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             "≥ 0.9",
         ),
     ]
+    abuse = ABUSES[ALL_AT_ONCE]
+    direct, proxied = abused[ALL_AT_ONCE, "briefing serve"], abused[ALL_AT_ONCE, "behind nginx"]
     held = f"{abuse.idle} idle, {abuse.slowloris} slowloris, {abuse.slow_readers} slow readers"
     scale = max(1.0, REFERENCE_HELLO / rate["hello"])
     extra = [
@@ -408,7 +419,16 @@ def measure(args: argparse.Namespace, work: Path) -> None:
         if scale > 1
         else ""
     )
-    write_results(args, targets, figures + extra, feed_size, api_size, note)
+    under_abuse = [
+        "## Under abuse",
+        "",
+        "A reader's requests, each on a new connection, while hostile connections are held open"
+        " and reopened as soon as they are dropped (bench/abuse.py): answered 200 of asked,"
+        " first byte. nginx runs `deploy/nginx.conf` in front of the same service.",
+        "",
+        *abuse_table(abused, list(places)),
+    ]
+    write_results(args, targets, figures + extra, feed_size, api_size, note, under_abuse)
 
 
 def time_budget(limit: float, scale: float) -> str:
@@ -423,6 +443,7 @@ def write_results(
     feed_size: int,
     api_size: int,
     note: str,
+    sections: list[str],
 ) -> None:
     lines = [
         "# Benchmark results",
@@ -444,6 +465,8 @@ def write_results(
             f"| {t.name} | {t.rate:,.0f} | {', '.join(f'{r:,.0f}' for r in t.rates)} |"
             for t in targets.values()
         ],
+        "",
+        *sections,
         "",
         f"Command: `{shlex.join(['python', '-m', 'bench.run', *sys.argv[1:]])}`",
         "",
