@@ -13,7 +13,8 @@ from werkzeug.routing import Map, MapAdapter
 from service import api, failures, feeds, ops, pages, responses
 from service.cache import ResponseCache
 from service.config import Defaults
-from service.live import EXTENSION, LiveStore, StoreUnavailable
+from service.errors import StoreUnavailable
+from service.live import EXTENSION, LiveStore
 from service.telemetry import RequestTelemetry
 
 

@@ -20,8 +20,8 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
-from service.errors import StoreError
-from service.live import StoreUnavailable, live_store
+from service.errors import StoreError, StoreUnavailable
+from service.live import live_store
 from service.responses import PRECONDITION_FAILED, STORE_KEY
 
 log = logging.getLogger(__name__)

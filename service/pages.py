@@ -15,9 +15,9 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from service import failures
-from service.errors import IssueNotFound
+from service.errors import IssueNotFound, StoreUnavailable
 from service.feeds.formats import FORMATS
-from service.live import StoreUnavailable, live_store
+from service.live import live_store
 from service.model import Issue, Page, Publication
 from service.request import as_served, current_site, malformed_parameters
 from service.responses import cacheable

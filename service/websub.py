@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlencode
 
-from service.errors import StoreError
+from service.errors import HubFailed, StoreError
 from service.feeds.catalogue import render, subscription_feeds
 from service.feeds.formats import EXTENSIONS
 from service.store import Store, open_store
@@ -32,10 +32,6 @@ class Echo(Protocol):
     """Where reports go: click.echo, say (stderr when err)."""
 
     def __call__(self, message: str, *, err: bool = False) -> None: ...
-
-
-class HubFailed(Exception):
-    """The hub did not take a notification, after every attempt."""
 
 
 @dataclass(frozen=True)

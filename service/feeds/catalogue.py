@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from service.errors import FeedNotFound
 from service.feeds.formats import BY_EXTENSION
-from service.feeds.model import Feed, FeedNotFound
+from service.feeds.model import Feed
 from service.model import Article, Issue, Person, Publication
 from service.store import Store
 from service.urls import Site

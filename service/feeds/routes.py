@@ -19,9 +19,9 @@ from flask import Blueprint, Response
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from service.errors import FeedNotFound
 from service.feeds import catalogue
 from service.feeds.formats import EXTENSIONS
-from service.feeds.model import FeedNotFound
 from service.request import current_site
 from service.responses import cacheable
 
