@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from service import failures
+from service import http_errors
 from service.errors import IssueNotFound, StoreUnavailable
 from service.feeds.formats import FORMATS
 from service.live import live_store
@@ -94,7 +94,7 @@ class Pager:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
-    failures.register(app, "/", render_html_error)
+    http_errors.register(app, "/", render_html_error)
 
 
 # strict_slashes=False: an empty path (`GET http://host HTTP/1.1`) is home, not a redirect
@@ -179,14 +179,14 @@ def render_html_error(error: HTTPException) -> Response:
     """An error page with a way back, for people; plain text for clients that don't ask HTML,
     and while this worker knows no publication to draw the page for."""
     if request.blueprint != blueprint.name and not request.accept_mimetypes.accept_html:
-        return failures.plain_text(error)
+        return http_errors.plain_text(error)
     publication = publication_shown()
     if publication is None:
-        return failures.plain_text(error)
+        return http_errors.plain_text(error)
     head = Head(error.name, error.description or error.name, canonical=None, indexable=False)
     html = page_html(publication, Urls(publication.base_url), "error.html", head, error=error)
     response = Response(html, status=error.code)
-    response.headers.extend(failures.extra_headers(error))
+    response.headers.extend(http_errors.extra_headers(error))
     return response
 
 

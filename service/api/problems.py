@@ -2,7 +2,7 @@
 
 Views and the argument parser raise Werkzeug HTTP exceptions; webargs' `abort` attaches
 `data["messages"]` shaped `{location: {parameter: [message, ...]}}`, and so does
-`ParameterError`. service.failures hands each of them to `render_problem`.
+`ParameterError`. service.http_errors hands each of them to `render_problem`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from schemas.problem import ProblemSchema
 from service.errors import ArticleNotFound, IssueNotFound, NotFound
-from service.failures import extra_headers
+from service.http_errors import extra_headers
 
 PROBLEM_JSON = "application/problem+json"
 
