@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from service import http_errors
-from service.errors import IssueNotFound, StoreUnavailable
+from service.errors import StoreUnavailable
 from service.feeds.formats import FORMATS
 from service.live import live_store
 from service.model import Issue, Page, Publication
@@ -111,10 +111,7 @@ def home() -> Response:
 @blueprint.get("/issues/<issue_id>")
 def issue(issue_id: str) -> Response:
     site = current_site()
-    try:
-        shown = site.store.issue(issue_id)
-    except IssueNotFound:
-        abort(404)
+    shown = site.store.issue(issue_id)
     previous, following = site.store.adjacent(issue_id)
     lead = shown.articles[0].standfirst if shown.articles else site.publication.subtitle
     head = Head(shown.title, lead, site.urls.issue(issue_id), kind="article")

@@ -30,14 +30,14 @@ class ParameterError(HTTPException):
         self.data = {"messages": {location: {name: [reason]}}}
 
 
-def not_found(error: NotFound) -> Response:
-    """The store's NotFound, as a 404 problem naming the path parameter that asked for it."""
+def not_found(error: NotFound) -> ParameterError:
+    """The store's NotFound, as a 404 naming the path parameter that asked for it."""
     if isinstance(error, ArticleNotFound):
         reason = f"Issue {error.issue_id!r} has no article {error.article_id!r}."
-        return render_problem(ParameterError(404, "path", "article_id", reason))
+        return ParameterError(404, "path", "article_id", reason)
     assert isinstance(error, IssueNotFound)
     reason = f"There is no issue {error.issue_id!r}."
-    return render_problem(ParameterError(404, "path", "issue_id", reason))
+    return ParameterError(404, "path", "issue_id", reason)
 
 
 def render_problem(error: HTTPException) -> Response:

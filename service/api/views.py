@@ -27,10 +27,8 @@ from schemas.representation import (
     SearchPageSchema,
     TagPageSchema,
 )
-from service.api.problems import not_found
 from service.api.rendering import page_of, represent, represent_page
 from service.api.smorest import Blueprint
-from service.errors import NotFound
 from service.request import current_site
 
 ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"
@@ -52,7 +50,6 @@ LIST_HEADERS = {**CACHE_HEADERS, "Link": header('RFC 8288: rel="first", "prev", 
 blueprint = Blueprint(
     "v1", __name__, url_prefix="/api/v1", description="The briefing's issues and articles."
 )
-blueprint.register_error_handler(NotFound, not_found)
 
 
 @blueprint.get("/issues")
