@@ -1,11 +1,12 @@
-"""The briefing's own words as frozen, typed values: what the store returns and renderers take."""
+"""The briefing's own words as frozen, typed values: what the store is asked and returns, and
+what renderers take."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
 
@@ -104,6 +105,44 @@ class Page(Generic[T]):
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a list asks for: one page, newest first unless told, narrowed by any filter."""
+
+    page: int = 1
+    per_page: int = 20
+    after: dt.date | None = None
+    before: dt.date | None = None
+    tag: str | None = None
+    q: str | None = None
+    order: Literal["newest", "oldest"] = "newest"
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a list is asked for, and how many items a page holds."""
+
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a list was asked for: the store's query and, if given, the fields to send."""
+
+    query: Query
+    only: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search asks for: plain text, and which page of its hits."""
+
+    text: str
+    page: int
+    per_page: int
 
 
 @dataclass(frozen=True)

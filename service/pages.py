@@ -18,10 +18,9 @@ from service import http_errors
 from service.errors import StoreUnavailable
 from service.feeds.formats import FORMATS
 from service.live import live_store
-from service.model import Issue, Page, Publication
+from service.model import Issue, Page, Publication, Query
 from service.request import as_served, current_site, malformed_parameters
 from service.responses import cacheable
-from service.store import Query
 from service.urls import Site, Urls
 
 blueprint = Blueprint("pages", __name__)

@@ -10,10 +10,9 @@ from typing import Any, TypeVar
 from flask import Response, request
 from marshmallow import Schema
 
-from schemas.query import Paging
 from schemas.representation import LinksContext
 from service.api.problems import ParameterError
-from service.model import Page
+from service.model import Page, Paging
 from service.responses import cacheable
 from service.urls import Site, Urls
 

@@ -12,10 +12,7 @@ from schemas.issue import ISSUE_ID_MAX
 from schemas.query import (
     ArticleListingSchema,
     IssueListingSchema,
-    Listing,
     NoArgumentsSchema,
-    Paging,
-    Search,
     SearchSchema,
     TagListingSchema,
 )
@@ -29,6 +26,7 @@ from schemas.representation import (
 )
 from service.api.rendering import page_of, represent, represent_page
 from service.api.smorest import Blueprint
+from service.model import Listing, Paging, Search
 from service.request import current_site
 
 ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"

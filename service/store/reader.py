@@ -13,9 +13,8 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Concatenate, Literal, ParamSpec, TypeVar
+from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
@@ -24,6 +23,7 @@ from service.model import (
     Page,
     Person,
     Publication,
+    Query,
     SearchHit,
     Source,
     TagCount,
@@ -49,19 +49,6 @@ NO_STORE = "no store file here: run `briefing build` first"
 DAMAGED = "damaged store (not byte for byte what `briefing build` wrote): build it again"
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-@dataclass(frozen=True)
-class Query:
-    """What a list asks for: one page, newest first unless told, narrowed by any filter."""
-
-    page: int = 1
-    per_page: int = 20
-    after: dt.date | None = None
-    before: dt.date | None = None
-    tag: str | None = None
-    q: str | None = None
-    order: Literal["newest", "oldest"] = "newest"
 
 
 def open_store(path: str | Path) -> Store:
