@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from service import http_errors
 from service.errors import StoreUnavailable
+from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, tag_subscription
 from service.feeds.formats import FORMATS
 from service.live import live_store
 from service.model import Issue, Page, Publication, Query
@@ -54,30 +55,13 @@ ASSETS = {path.name: Asset.read(path) for path in STATIC.iterdir() if path.is_fi
 
 
 @dataclass(frozen=True)
-class Feed:
-    """A subscription feed, offered in every format: its name under /feeds/ and what it holds."""
-
-    name: str
-    title: str
-    contains: str
-
-
-ISSUES_FEED = Feed("issues", "Every issue", "One entry per issue, each with the whole issue.")
-ARTICLES_FEED = Feed("articles", "Every article", "One entry per article, from every issue.")
-
-
-def tag_feed(tag: str) -> Feed:
-    return Feed(f"tags/{tag}", f"Articles tagged “{tag}”", f"Every article tagged {tag}.")
-
-
-@dataclass(frozen=True)
 class Head:
     """What a page says about itself in <head>: title, description, canonical URL, feeds."""
 
     title: str
     description: str
     canonical: str | None
-    feeds: tuple[Feed, ...] = (ISSUES_FEED,)
+    feeds: tuple[Subscription, ...] = (ISSUES_FEED,)
     kind: str = "website"
     indexable: bool = True
 
@@ -129,7 +113,7 @@ def tag(tag: str) -> Response:
         abort(404)
     pager = pager_of(site.urls.tag(tag), issues)
     about = f"Articles tagged “{tag}” in {site.publication.title}."
-    head = Head(f"Tagged “{tag}”", about, pager.current, feeds=(tag_feed(tag), ISSUES_FEED))
+    head = Head(f"Tagged “{tag}”", about, pager.current, feeds=(tag_subscription(tag), ISSUES_FEED))
     return render_page(
         site, "tag.html", head, newest(issues.items), tag=tag, issues=issues, pager=pager
     )
@@ -153,7 +137,7 @@ def search() -> Response:
 @blueprint.get("/subscribe")
 def subscribe() -> Response:
     site = current_site()
-    tag_feeds = tuple(tag_feed(count.tag) for count in site.store.tags())
+    tag_feeds = tuple(tag_subscription(count.tag) for count in site.store.tags())
     about = f"Follow {site.publication.title} in any feed reader, or through its JSON API."
     head = Head("Subscribe", about, site.urls.page("/subscribe"))
     feeds = (ISSUES_FEED, ARTICLES_FEED)
