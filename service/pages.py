@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from schemas.query import MAX_QUERY_TEXT
 from service import http_errors
 from service.errors import StoreUnavailable
 from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, tag_subscription
@@ -28,7 +29,6 @@ blueprint = Blueprint("pages", __name__)
 STATIC = Path(__file__).with_name("static")
 ISSUES_PER_PAGE = 10
 HITS_PER_PAGE = 20
-MAX_QUERY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def tag(tag: str) -> Response:
 def search() -> Response:
     site = current_site()
     text = (query_parameter("q") or "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        abort(400, f"Search text is limited to {MAX_QUERY_LENGTH} characters.")
+    if len(text) > MAX_QUERY_TEXT:
+        abort(400, f"Search text is limited to {MAX_QUERY_TEXT} characters.")
     hits = site.store.search(text, page_number(), HITS_PER_PAGE)
     pager = pager_of(site.urls.page("/search"), hits, q=text or None)
     title = f"Search: {text}" if text else "Search"
@@ -205,6 +205,7 @@ def page_html(
         stylesheet=asset_url(urls, "briefing.css"),
         icon=asset_url(urls, "icon.svg"),
         locale=publication.language.replace("-", "_"),
+        search_limit=MAX_QUERY_TEXT,
         **context,
     )
 
