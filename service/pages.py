@@ -12,9 +12,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
+from marshmallow import ValidationError, validate
 from werkzeug.exceptions import HTTPException
 
-from schemas.query import MAX_QUERY_TEXT
+from schemas.query import MAX_PAGE, MAX_QUERY_TEXT, WholeNumber
 from service import http_errors
 from service.errors import StoreUnavailable
 from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, tag_subscription
@@ -29,6 +30,7 @@ blueprint = Blueprint("pages", __name__)
 STATIC = Path(__file__).with_name("static")
 ISSUES_PER_PAGE = 10
 HITS_PER_PAGE = 20
+PAGE_NUMBER = WholeNumber(validate=validate.Range(1, MAX_PAGE))
 
 
 @dataclass(frozen=True)
@@ -215,14 +217,16 @@ def asset_url(urls: Urls, name: str) -> str:
 
 
 def page_number() -> int:
-    """The `page` query parameter: a whole number from 1 in ASCII digits, 1 when absent; else
-    no such page (`?page=２` would be page 2 at a look-alike address)."""
+    """The `page` query parameter, read as the API reads its own, 1 when absent; else no such
+    page (`?page=２` or `?page=02` would be page 2 at another address)."""
     number = query_parameter("page")
     if number is None:
         return 1
-    if not (number.isascii() and number.isdecimal() and len(number) < 7 and int(number) >= 1):
+    try:
+        page: int = PAGE_NUMBER.deserialize(number)
+    except ValidationError:
         abort(404)
-    return int(number)
+    return page
 
 
 def query_parameter(name: str) -> str | None:

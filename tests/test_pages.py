@@ -121,6 +121,19 @@ def test_a_page_that_does_not_exist_is_not_found(client: FlaskClient, number: st
     assert client.get(f"/?page={number}").status_code == 404
 
 
+def test_a_page_number_with_a_leading_zero_is_not_found(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    """Page 2 exists, at one address only: `?page=2`, as in the API and the feed archives."""
+    for day in range(1, 25):
+        content.issue(f"2024-03-{day:02d}", tags=["localism"])
+    build_store(content)
+    client = app.test_client()
+    for path in ("/?page=2", "/tags/localism?page=2", "/search?q=article&page=2"):
+        assert client.get(path).status_code == 200, path
+        assert client.get(path.replace("=2", "=02")).status_code == 404, path
+
+
 # Issue
 
 
