@@ -4,7 +4,9 @@ what renderers take."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
@@ -108,11 +110,17 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True)
-class Query:
-    """What a list asks for: one page, newest first unless told, narrowed by any filter."""
+class Paging:
+    """Which page of a list is asked for, and how many items a page holds."""
 
     page: int = 1
     per_page: int = 20
+
+
+@dataclass(frozen=True)
+class Query(Paging):
+    """What a list asks for: one page, newest first unless told, narrowed by any filter."""
+
     after: dt.date | None = None
     before: dt.date | None = None
     tag: str | None = None
@@ -120,12 +128,10 @@ class Query:
     order: Literal["newest", "oldest"] = "newest"
 
 
-@dataclass(frozen=True)
-class Paging:
-    """Which page of a list is asked for, and how many items a page holds."""
-
-    page: int
-    per_page: int
+def page_of(items: Iterable[T], paging: Paging) -> list[T]:
+    """The page asked for of items already in order, reading no further than its end."""
+    start = (paging.page - 1) * paging.per_page
+    return list(itertools.islice(items, start, start + paging.per_page))
 
 
 @dataclass(frozen=True)

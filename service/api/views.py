@@ -24,9 +24,9 @@ from schemas.representation import (
     SearchPageSchema,
     TagPageSchema,
 )
-from service.api.rendering import page_of, represent, represent_page
+from service.api.rendering import represent, represent_page
 from service.api.smorest import Blueprint
-from service.model import Listing, Paging, Search
+from service.model import Listing, Page, Paging, Search, page_of
 from service.request import current_site
 
 ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"
@@ -97,7 +97,9 @@ def articles(listing: Listing) -> Response:
 def tags(paging: Paging) -> Response:
     """Tags in alphabetical order, with how many articles carry each."""
     site = current_site()
-    return represent_page(TagPageSchema, page_of(site.store.tags(), paging), site)
+    tags = site.store.tags()
+    page = Page(tuple(page_of(tags, paging)), len(tags), paging.page, paging.per_page)
+    return represent_page(TagPageSchema, page, site)
 
 
 @blueprint.get("/search")

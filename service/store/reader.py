@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 
@@ -27,6 +27,7 @@ from service.model import (
     SearchHit,
     Source,
     TagCount,
+    page_of,
 )
 from service.store.seal import is_sealed
 from service.store.search import (
@@ -387,12 +388,6 @@ class BodyLinks:
 
 def direction(query: Query) -> str:
     return "DESC" if query.order == "newest" else "ASC"
-
-
-def page_of(items: Iterable[T], query: Query) -> list[T]:
-    """The query's page of items already in order, reading no further than its end."""
-    start = (query.page - 1) * query.per_page
-    return list(itertools.islice(items, start, start + query.per_page))
 
 
 def article_from_row(row: Sequence[Any]) -> Article:
