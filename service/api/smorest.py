@@ -1,6 +1,6 @@
 """flask-smorest, typed and set up for this API: the only module that imports it.
 
-Four of its defaults change (DESIGN.md, "Known traps"): argument errors are 400s, not 422s;
+Four of its defaults change: argument errors are 400s, not 422s;
 an unknown query parameter is refused (webargs would drop it; the schemas say unknown=RAISE);
 so are a repeated parameter (webargs would read the first) and one that is not percent-encoded
 UTF-8 (Werkzeug would keep it as text); and errors are documented as RFC 9457 problems and
