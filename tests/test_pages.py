@@ -26,6 +26,7 @@ SECURITY = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+SYNTHETIC = "Generated content: not a real publication."
 Html = lxml.html.HtmlElement
 
 
@@ -346,6 +347,28 @@ def test_every_page_works_without_javascript(client: FlaskClient, path: str) -> 
     tree = page(client, path)
     assert tree.xpath("//script") == []
     assert tree.xpath("//@*[starts-with(name(), 'on')]") == []
+
+
+def test_a_synthetic_publication_says_so_on_every_page_and_is_not_indexed(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    content.publication(synthetic=True)
+    content.issue("2024-01-10", tags=["rent"])
+    build_store(content)
+    client = app.test_client()
+    for path in ["/", "/issues/2024-01-10", "/tags/rent", "/search?q=article", "/subscribe"]:
+        tree = page(client, path)
+        assert tree.xpath("//meta[@name='robots']/@content") == ["noindex"], path
+        assert texts(tree, "//footer/p[@class='synthetic']") == [SYNTHETIC], path
+
+
+@pytest.mark.parametrize("path", ["/", "/issues/2024-01-24", "/subscribe"])
+def test_a_real_publication_is_indexed_and_not_called_generated(
+    client: FlaskClient, path: str
+) -> None:
+    tree = page(client, path)
+    assert tree.xpath("//meta[@name='robots']") == []
+    assert SYNTHETIC not in tree.text_content()
 
 
 def test_language_comes_from_the_publication(
