@@ -113,7 +113,7 @@ def check_api(base: str, ready: dict[str, Any]) -> None:
 
 def check_slow_clients(base: str) -> None:
     """A reader is answered while 100 idle, 80 slowloris and 20 slow-reading connections are
-    held open against the container (DESIGN's budget for `briefing serve` as shipped)."""
+    held open against the container (SECURITY.md's figure for `briefing serve` as shipped)."""
     host, port = base.removeprefix("http://").split(":")
     reader = NormalClient(host, int(port), timeout=5)
     paths = ["/feeds/issues.atom", "/api/v1/issues", "/", "/healthz"]

@@ -42,7 +42,7 @@ BRIEFING = Path(sys.executable).with_name("briefing")
 FEED = "/feeds/issues.atom"
 API_PAGE = "/api/v1/issues"
 SETTLE_SECONDS = 1.5
-# A bare WSGI hello's requests/s on the machine where the budgets in ms and s hold (DESIGN).
+# A bare WSGI hello's requests/s on the machine where the budgets in ms and s hold.
 REFERENCE_HELLO = 10_000
 WORKER_CLASS = "## Worker class"
 

@@ -1,4 +1,5 @@
-"""Marshmallow schemas: one description of the data, for loading content and dumping it."""
+"""Marshmallow schemas: the content editors write, loaded here; what is sent (API
+representations, JSON Feed, problems) and the API's query arguments in their own modules."""
 
 from schemas.issue import ArticleSchema, IssueSchema, SourceSchema, duplicate_issue_errors
 from schemas.publication import PersonSchema, PublicationSchema

@@ -1,4 +1,5 @@
-"""Issues and their articles: editors' files in, the public representation out."""
+"""Issues and their articles as editors write them, loaded into drafts for the build;
+SourceSchema is also how the API sends an article's sources."""
 
 from __future__ import annotations
 
@@ -80,16 +81,12 @@ class SourceSchema(Schema):
 
 
 class ArticleSchema(TaggedSchema):
-    """Loads an article file (front matter plus its Markdown `body`); dumps an Article."""
+    """Loads an article file (front matter plus its Markdown `body`) into an ArticleDraft."""
 
     id = Slug()
-    issue_id = fields.String(dump_only=True)
     headline = Text(max_length=300, required=True)
     standfirst = Text(max_length=3000, required=True)
-    body = fields.String(load_only=True, required=True, attribute="body_markdown")
-    body_html = fields.String(dump_only=True)
-    body_text = fields.String(dump_only=True)
-    headings = fields.List(fields.String(), dump_only=True)
+    body = fields.String(required=True, attribute="body_markdown")
     sources = fields.List(fields.Nested(SourceSchema), load_default=list)
     authors = fields.List(fields.Nested(PersonSchema), load_default=list)
 
@@ -112,7 +109,7 @@ class ArticleSchema(TaggedSchema):
 
 
 class IssueSchema(TaggedSchema):
-    """Loads an issue folder (issue.toml plus its articles); dumps an Issue."""
+    """Loads an issue folder (issue.toml plus its articles) into an IssueDraft."""
 
     id = fields.String(
         required=True,

@@ -1,4 +1,5 @@
-"""The publication: content/publication.toml in, the feeds' and API's publication out."""
+"""The publication: content/publication.toml, loaded into the Publication every document names;
+PersonSchema is also how the API sends an article's authors."""
 
 from __future__ import annotations
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from schemas.fields import Slug
 from schemas.representation import ArticleSummarySchema, IssueSummarySchema
-from service.store import Query
+from service.model import Listing, Paging, Query, Search
 
 MAX_PAGE = 1_000_000
 MAX_PER_PAGE = 100
@@ -75,27 +74,6 @@ class FieldNames(fields.String):
                 f"Unknown field {unknown[0]!r}: choose from {', '.join(self.names)}."
             )
         return tuple(name for name in self.names if name in requested)
-
-
-@dataclass(frozen=True)
-class Paging:
-    page: int
-    per_page: int
-
-
-@dataclass(frozen=True)
-class Listing:
-    """What a list was asked for: the store's query and, if given, the fields to send."""
-
-    query: Query
-    only: tuple[str, ...] | None
-
-
-@dataclass(frozen=True)
-class Search:
-    text: str
-    page: int
-    per_page: int
 
 
 class ArgumentsSchema(Schema):

@@ -10,10 +10,11 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import Map, MapAdapter
 
-from service import api, failures, feeds, ops, pages, responses
+from service import api, feeds, http_errors, ops, pages, responses
 from service.cache import ResponseCache
 from service.config import Defaults
-from service.live import EXTENSION, LiveStore, StoreUnavailable
+from service.errors import StoreUnavailable
+from service.live import EXTENSION, LiveStore
 from service.telemetry import RequestTelemetry
 
 
@@ -54,7 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     with contextlib.suppress(StoreUnavailable):
         live.current()  # open it as the worker starts, not on its first request
-    failures.init_app(app)
+    http_errors.init_app(app)
     app.after_request(responses.secure)
     app.register_blueprint(ops.blueprint)
     api.init_app(app)

@@ -31,7 +31,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import parse_accept_header, parse_date, parse_etags
 from werkzeug.sansio.http import is_resource_modified
 
-from service.live import LiveStore, StoreUnavailable
+from service.errors import StoreUnavailable
+from service.live import LiveStore
 from service.responses import PRECONDITION_FAILED, QUERY_IGNORED, STORE_KEY
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

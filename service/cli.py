@@ -132,7 +132,8 @@ def import_text(files: tuple[Path, ...], out: Path) -> None:
     """Convert emailed plain-text briefings into issue folders under OUT."""
     from service.content.loader import PUBLICATION_FILE
     from service.content.textimport import import_briefing
-    from service.content.writer import IssueExists, write_issue
+    from service.content.writer import write_issue
+    from service.errors import IssueExists
 
     failed = wrote = False
     for path in files:
@@ -165,7 +166,8 @@ def import_text(files: tuple[Path, ...], out: Path) -> None:
 @click.option("--seed", type=int, default=2011, show_default=True, help="Same seed, same content.")
 def demo_content(issues: int, out: Path, seed: int) -> None:
     """Write a complete synthetic content tree (marked synthetic) for load tests."""
-    from service.content.demo import DemoContentExists, write_demo_content
+    from service.content.demo import write_demo_content
+    from service.errors import DemoContentExists
 
     try:
         write_demo_content(out, issues, seed)

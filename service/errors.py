@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class BriefingError(Exception):
     """Base of every error this project raises on purpose."""
@@ -13,6 +15,14 @@ class StoreError(BriefingError):
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
+        self.reason = reason
+
+
+class StoreUnavailable(BriefingError):
+    """No good store has been opened yet: the service is not ready."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
         self.reason = reason
 
 
@@ -31,6 +41,35 @@ class ArticleNotFound(NotFound):
         super().__init__(f"no article {article_id!r} in issue {issue_id!r}")
         self.issue_id = issue_id
         self.article_id = article_id
+
+
+class FeedNotFound(NotFound):
+    """No such feed (an unknown tag) or no such archive page (not full yet, or never)."""
+
+    def __init__(self, name: str, page: int | None = None) -> None:
+        super().__init__(f"no feed {name!r}" + (f" archive page {page}" if page else ""))
+        self.name = name
+        self.page = page
+
+
+class IssueExists(BriefingError):
+    """An issue folder is written whole or not at all, and never over one that exists."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"{folder} exists already: nothing was written")
+        self.folder = folder
+
+
+class DemoContentExists(BriefingError):
+    """Demo content goes into a new folder, never among files that are there already."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"{folder} is not empty: demo content goes into a new folder")
+        self.folder = folder
+
+
+class HubFailed(BriefingError):
+    """The hub did not take a notification, after every attempt."""
 
 
 class ContentError:

@@ -11,20 +11,12 @@ from pathlib import Path
 
 from flask import current_app
 
-from service.errors import BriefingError, StoreError
+from service.errors import StoreError, StoreUnavailable
 from service.model import Publication
 from service.store import NO_STORE, Store, open_store
 
 log = logging.getLogger(__name__)
 EXTENSION = "briefing.store"
-
-
-class StoreUnavailable(BriefingError):
-    """No good store has been opened yet: the service is not ready."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class LiveStore:

@@ -30,7 +30,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from service.live import LiveStore, StoreUnavailable, live_store
+from service.errors import StoreUnavailable
+from service.live import LiveStore, live_store
 from service.responses import not_cacheable
 
 MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR" in os.environ

@@ -1,11 +1,14 @@
-"""The briefing's own words as frozen, typed values: what the store returns and renderers take."""
+"""The briefing's own words as frozen, typed values: what the store is asked and returns, and
+what renderers take."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
 
@@ -104,6 +107,48 @@ class Page(Generic[T]):
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Which page of a list is asked for, and how many items a page holds."""
+
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class Query(Paging):
+    """What a list asks for: one page, newest first unless told, narrowed by any filter."""
+
+    after: dt.date | None = None
+    before: dt.date | None = None
+    tag: str | None = None
+    q: str | None = None
+    order: Literal["newest", "oldest"] = "newest"
+
+
+def page_of(items: Iterable[T], paging: Paging) -> list[T]:
+    """The page asked for of items already in order, reading no further than its end."""
+    start = (paging.page - 1) * paging.per_page
+    return list(itertools.islice(items, start, start + paging.per_page))
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a list was asked for: the store's query and, if given, the fields to send."""
+
+    query: Query
+    only: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search asks for: plain text, and which page of its hits."""
+
+    text: str
+    page: int
+    per_page: int
 
 
 @dataclass(frozen=True)

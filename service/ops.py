@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from service.live import StoreUnavailable, current_store, live_store
+from service.errors import StoreUnavailable
+from service.live import current_store, live_store
 from service.responses import not_cacheable
 
 blueprint = Blueprint("ops", __name__)

@@ -12,23 +12,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
+from marshmallow import ValidationError, validate
 from werkzeug.exceptions import HTTPException
 
-from service import failures
-from service.errors import IssueNotFound
+from schemas.query import MAX_PAGE, MAX_QUERY_TEXT, WholeNumber
+from service import http_errors
+from service.errors import StoreUnavailable
+from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, tag_subscription
 from service.feeds.formats import FORMATS
-from service.live import StoreUnavailable, live_store
-from service.model import Issue, Page, Publication
+from service.live import live_store
+from service.model import Issue, Page, Publication, Query
 from service.request import as_served, current_site, malformed_parameters
 from service.responses import cacheable
-from service.store import Query
 from service.urls import Site, Urls
 
 blueprint = Blueprint("pages", __name__)
 STATIC = Path(__file__).with_name("static")
 ISSUES_PER_PAGE = 10
 HITS_PER_PAGE = 20
-MAX_QUERY_LENGTH = 200
+PAGE_NUMBER = WholeNumber(validate=validate.Range(1, MAX_PAGE))
 
 
 @dataclass(frozen=True)
@@ -55,30 +57,13 @@ ASSETS = {path.name: Asset.read(path) for path in STATIC.iterdir() if path.is_fi
 
 
 @dataclass(frozen=True)
-class Feed:
-    """A subscription feed, offered in every format: its name under /feeds/ and what it holds."""
-
-    name: str
-    title: str
-    contains: str
-
-
-ISSUES_FEED = Feed("issues", "Every issue", "One entry per issue, each with the whole issue.")
-ARTICLES_FEED = Feed("articles", "Every article", "One entry per article, from every issue.")
-
-
-def tag_feed(tag: str) -> Feed:
-    return Feed(f"tags/{tag}", f"Articles tagged “{tag}”", f"Every article tagged {tag}.")
-
-
-@dataclass(frozen=True)
 class Head:
     """What a page says about itself in <head>: title, description, canonical URL, feeds."""
 
     title: str
     description: str
     canonical: str | None
-    feeds: tuple[Feed, ...] = (ISSUES_FEED,)
+    feeds: tuple[Subscription, ...] = (ISSUES_FEED,)
     kind: str = "website"
     indexable: bool = True
 
@@ -94,7 +79,7 @@ class Pager:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
-    failures.register(app, "/", render_html_error)
+    http_errors.register(app, "/", render_html_error)
 
 
 # strict_slashes=False: an empty path (`GET http://host HTTP/1.1`) is home, not a redirect
@@ -111,10 +96,7 @@ def home() -> Response:
 @blueprint.get("/issues/<issue_id>")
 def issue(issue_id: str) -> Response:
     site = current_site()
-    try:
-        shown = site.store.issue(issue_id)
-    except IssueNotFound:
-        abort(404)
+    shown = site.store.issue(issue_id)
     previous, following = site.store.adjacent(issue_id)
     lead = shown.articles[0].standfirst if shown.articles else site.publication.subtitle
     head = Head(shown.title, lead, site.urls.issue(issue_id), kind="article")
@@ -133,7 +115,7 @@ def tag(tag: str) -> Response:
         abort(404)
     pager = pager_of(site.urls.tag(tag), issues)
     about = f"Articles tagged “{tag}” in {site.publication.title}."
-    head = Head(f"Tagged “{tag}”", about, pager.current, feeds=(tag_feed(tag), ISSUES_FEED))
+    head = Head(f"Tagged “{tag}”", about, pager.current, feeds=(tag_subscription(tag), ISSUES_FEED))
     return render_page(
         site, "tag.html", head, newest(issues.items), tag=tag, issues=issues, pager=pager
     )
@@ -143,8 +125,8 @@ def tag(tag: str) -> Response:
 def search() -> Response:
     site = current_site()
     text = (query_parameter("q") or "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        abort(400, f"Search text is limited to {MAX_QUERY_LENGTH} characters.")
+    if len(text) > MAX_QUERY_TEXT:
+        abort(400, f"Search text is limited to {MAX_QUERY_TEXT} characters.")
     hits = site.store.search(text, page_number(), HITS_PER_PAGE)
     pager = pager_of(site.urls.page("/search"), hits, q=text or None)
     title = f"Search: {text}" if text else "Search"
@@ -157,7 +139,7 @@ def search() -> Response:
 @blueprint.get("/subscribe")
 def subscribe() -> Response:
     site = current_site()
-    tag_feeds = tuple(tag_feed(count.tag) for count in site.store.tags())
+    tag_feeds = tuple(tag_subscription(count.tag) for count in site.store.tags())
     about = f"Follow {site.publication.title} in any feed reader, or through its JSON API."
     head = Head("Subscribe", about, site.urls.page("/subscribe"))
     feeds = (ISSUES_FEED, ARTICLES_FEED)
@@ -179,14 +161,14 @@ def render_html_error(error: HTTPException) -> Response:
     """An error page with a way back, for people; plain text for clients that don't ask HTML,
     and while this worker knows no publication to draw the page for."""
     if request.blueprint != blueprint.name and not request.accept_mimetypes.accept_html:
-        return failures.plain_text(error)
+        return http_errors.plain_text(error)
     publication = publication_shown()
     if publication is None:
-        return failures.plain_text(error)
+        return http_errors.plain_text(error)
     head = Head(error.name, error.description or error.name, canonical=None, indexable=False)
     html = page_html(publication, Urls(publication.base_url), "error.html", head, error=error)
     response = Response(html, status=error.code)
-    response.headers.extend(failures.extra_headers(error))
+    response.headers.extend(http_errors.extra_headers(error))
     return response
 
 
@@ -225,6 +207,7 @@ def page_html(
         stylesheet=asset_url(urls, "briefing.css"),
         icon=asset_url(urls, "icon.svg"),
         locale=publication.language.replace("-", "_"),
+        search_limit=MAX_QUERY_TEXT,
         **context,
     )
 
@@ -234,14 +217,16 @@ def asset_url(urls: Urls, name: str) -> str:
 
 
 def page_number() -> int:
-    """The `page` query parameter: a whole number from 1 in ASCII digits, 1 when absent; else
-    no such page (`?page=２` would be page 2 at a look-alike address)."""
+    """The `page` query parameter, read as the API reads its own, 1 when absent; else no such
+    page (`?page=２` or `?page=02` would be page 2 at another address)."""
     number = query_parameter("page")
     if number is None:
         return 1
-    if not (number.isascii() and number.isdecimal() and len(number) < 7 and int(number) >= 1):
+    try:
+        page: int = PAGE_NUMBER.deserialize(number)
+    except ValidationError:
         abort(404)
-    return int(number)
+    return page
 
 
 def query_parameter(name: str) -> str | None:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlencode
 
-from service.errors import StoreError
-from service.feeds.catalogue import render, subscription_feeds
+from service.errors import HubFailed, StoreError
+from service.feeds.catalogue import render, subscriptions
 from service.feeds.formats import EXTENSIONS
 from service.store import Store, open_store
 from service.urls import Site
@@ -32,10 +32,6 @@ class Echo(Protocol):
     """Where reports go: click.echo, say (stderr when err)."""
 
     def __call__(self, message: str, *, err: bool = False) -> None: ...
-
-
-class HubFailed(Exception):
-    """The hub did not take a notification, after every attempt."""
 
 
 @dataclass(frozen=True)
@@ -96,8 +92,8 @@ def subscription_documents(store: Store) -> dict[str, bytes]:
     """Every subscription document of a store, by its public URL."""
     site = Site.of(store, store.publication)
     return {
-        site.urls.feed(name, extension): render(site, name, extension).body
-        for name in subscription_feeds(store)
+        site.urls.feed(feed.name, extension): render(site, feed.name, extension).body
+        for feed in subscriptions(store)
         for extension in EXTENSIONS
     }
 

@@ -29,7 +29,7 @@ from tests.load import memory_kib, workers
 from tests.nginx import ProxyFiles, launch, nginx_binary, stop
 from tests.servers import StartServer, free_port, wait_until
 
-# DESIGN's budget: while 100 idle, 80 slowloris and 20 slow-reading connections are held open.
+# SECURITY.md's figure: while 100 idle, 80 slowloris and 20 slow-reading connections are held.
 ABUSE = Abuse(idle=100, slowloris=80, slow_readers=20, reader_path="/feeds/articles.atom")
 READER_PATHS = ["/feeds/issues.atom", "/api/v1/issues", "/", "/issues/2011-02-01"]
 SETTLE = 3.0  # seconds for the hostile connections to take hold before the reader starts

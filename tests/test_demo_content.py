@@ -11,7 +11,8 @@ import pytest
 from click.testing import Result
 
 from service.content.demo import COMMON_WORDS, demo_vocabulary
-from service.store import Query, open_store
+from service.model import Query
+from service.store import open_store
 
 
 def test_demo_content_builds_a_synthetic_publication(

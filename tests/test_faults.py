@@ -23,7 +23,7 @@ from tests.load import Load, failed, memory_kib, plain, revalidating, summary, w
 from tests.servers import Server, StartServer, get_json, wait_until
 from tests.storefaults import damaged_copy, garbage, truncated_copy, truncated_in_place
 
-SWITCH_WITHIN = 2.0  # DESIGN.md: every worker serves a renamed store within 2 seconds
+SWITCH_WITHIN = 2.0  # README.md: every worker serves a renamed store within 2 seconds
 OLD, NEW = "2011-01-12", "2011-01-26"
 # Every kind of document; the new issue must show in those of LISTS once it is in service.
 LISTS = [

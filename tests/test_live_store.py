@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import StoreError
-from service.live import LiveStore, StoreUnavailable
+from service.errors import StoreError, StoreUnavailable
+from service.live import LiveStore
 from service.store import Store
 from tests.factories import ContentTree
 from tests.storefaults import damaged_copy, truncated_in_place

@@ -26,6 +26,7 @@ SECURITY = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+SYNTHETIC = "Generated content: not a real publication."
 Html = lxml.html.HtmlElement
 
 
@@ -119,6 +120,19 @@ def test_home_of_an_empty_archive_says_so(
 @pytest.mark.parametrize("number", ["2", "0", "-1", "x", "1.5"])
 def test_a_page_that_does_not_exist_is_not_found(client: FlaskClient, number: str) -> None:
     assert client.get(f"/?page={number}").status_code == 404
+
+
+def test_a_page_number_with_a_leading_zero_is_not_found(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    """Page 2 exists, at one address only: `?page=2`, as in the API and the feed archives."""
+    for day in range(1, 25):
+        content.issue(f"2024-03-{day:02d}", tags=["localism"])
+    build_store(content)
+    client = app.test_client()
+    for path in ("/?page=2", "/tags/localism?page=2", "/search?q=article&page=2"):
+        assert client.get(path).status_code == 200, path
+        assert client.get(path.replace("=2", "=02")).status_code == 404, path
 
 
 # Issue
@@ -333,6 +347,28 @@ def test_every_page_works_without_javascript(client: FlaskClient, path: str) -> 
     tree = page(client, path)
     assert tree.xpath("//script") == []
     assert tree.xpath("//@*[starts-with(name(), 'on')]") == []
+
+
+def test_a_synthetic_publication_says_so_on_every_page_and_is_not_indexed(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    content.publication(synthetic=True)
+    content.issue("2024-01-10", tags=["rent"])
+    build_store(content)
+    client = app.test_client()
+    for path in ["/", "/issues/2024-01-10", "/tags/rent", "/search?q=article", "/subscribe"]:
+        tree = page(client, path)
+        assert tree.xpath("//meta[@name='robots']/@content") == ["noindex"], path
+        assert texts(tree, "//footer/p[@class='synthetic']") == [SYNTHETIC], path
+
+
+@pytest.mark.parametrize("path", ["/", "/issues/2024-01-24", "/subscribe"])
+def test_a_real_publication_is_indexed_and_not_called_generated(
+    client: FlaskClient, path: str
+) -> None:
+    tree = page(client, path)
+    assert tree.xpath("//meta[@name='robots']") == []
+    assert SYNTHETIC not in tree.text_content()
 
 
 def test_language_comes_from_the_publication(

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from click.testing import Result
 
-from service.store import Query, open_store
+from service.model import Query
+from service.store import open_store
 from tests.factories import REPO, SEED
 
 

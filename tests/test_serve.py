@@ -20,7 +20,7 @@ from tests.factories import ContentTree
 from tests.servers import BRIEFING, Server, StartServer, free_port, get_json
 from tests.storefaults import damaged_copy
 
-# DESIGN.md: within 2 seconds of the rename, every worker serves the new store.
+# README.md (Deploying): within 2 seconds of the rename, every worker serves the new store.
 SWITCH_WITHIN = 2.0
 Build = Callable[[ContentTree], str]
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
-from service.model import Source
-from service.store import Query, Store, open_store
+from service.model import Query, Source
+from service.store import Store, open_store
 from tests.factories import ContentTree
 from tests.storefaults import damaged_copy, truncated_copy
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from service.errors import HubFailed
 from service.store import open_store
-from service.websub import HubFailed, Patience, publish
+from service.websub import Patience, publish
 from tests.factories import ContentTree
 from tests.feedtools import BASE, EXTENSIONS, Hub, serve_hub, three_issues
 from tests.servers import free_port

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service import failures
+from service import http_errors
 from service.api import cors, docs, views
-from service.api.problems import render_problem
+from service.api.problems import not_found, render_problem
 from service.api.smorest import Api
 
 PREFIX = "/api/"
 
 
 def init_app(app: Flask) -> None:
-    """Mount the API; call after service.failures.init_app."""
+    """Mount the API; call after service.http_errors.init_app."""
     for key, value in docs.SETTINGS.items():
         app.config.setdefault(key, value)
     api = Api(app)
     api.register_blueprint(views.blueprint)
     docs.init_app(app)
-    failures.register(app, PREFIX, render_problem)
+    http_errors.register(app, PREFIX, render_problem, not_found)
     cors.init_app(app, PREFIX)

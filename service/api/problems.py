@@ -2,7 +2,7 @@
 
 Views and the argument parser raise Werkzeug HTTP exceptions; webargs' `abort` attaches
 `data["messages"]` shaped `{location: {parameter: [message, ...]}}`, and so does
-`ParameterError`. service.failures hands each of them to `render_problem`.
+`ParameterError`. service.http_errors hands each of them to `render_problem`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from schemas.problem import ProblemSchema
 from service.errors import ArticleNotFound, IssueNotFound, NotFound
-from service.failures import extra_headers
+from service.http_errors import extra_headers
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -30,14 +30,14 @@ class ParameterError(HTTPException):
         self.data = {"messages": {location: {name: [reason]}}}
 
 
-def not_found(error: NotFound) -> Response:
-    """The store's NotFound, as a 404 problem naming the path parameter that asked for it."""
+def not_found(error: NotFound) -> ParameterError:
+    """The store's NotFound, as a 404 naming the path parameter that asked for it."""
     if isinstance(error, ArticleNotFound):
         reason = f"Issue {error.issue_id!r} has no article {error.article_id!r}."
-        return render_problem(ParameterError(404, "path", "article_id", reason))
+        return ParameterError(404, "path", "article_id", reason)
     assert isinstance(error, IssueNotFound)
     reason = f"There is no issue {error.issue_id!r}."
-    return render_problem(ParameterError(404, "path", "issue_id", reason))
+    return ParameterError(404, "path", "issue_id", reason)
 
 
 def render_problem(error: HTTPException) -> Response:

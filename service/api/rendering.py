@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, request
 from marshmallow import Schema
 
-from schemas.query import Paging
 from schemas.representation import LinksContext
 from service.api.problems import ParameterError
 from service.model import Page
@@ -18,7 +17,6 @@ from service.responses import cacheable
 from service.urls import Site, Urls
 
 JSON = "application/json; charset=utf-8"
-T = TypeVar("T")
 
 
 def represent(schema: Schema, value: Any, urls: Urls, last_modified: dt.datetime) -> Response:
@@ -59,10 +57,3 @@ def page_links(urls: Urls, page: Page[Any]) -> str:
 def page_url(urls: Urls, number: int) -> str:
     """This request's URL, built from the base URL, at page `number`; other parameters kept."""
     return urls.page(request.path, **{**request.args.to_dict(), "page": number})
-
-
-def page_of(items: Sequence[T], paging: Paging) -> Page[T]:
-    """One page of a list already in memory."""
-    start = (paging.page - 1) * paging.per_page
-    chosen = tuple(items[start : start + paging.per_page])
-    return Page(chosen, len(items), paging.page, paging.per_page)

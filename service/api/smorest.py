@@ -1,10 +1,10 @@
 """flask-smorest, typed and set up for this API: the only module that imports it.
 
-Four of its defaults change (DESIGN.md, "Known traps"): argument errors are 400s, not 422s;
+Four of its defaults change: argument errors are 400s, not 422s;
 an unknown query parameter is refused (webargs would drop it; the schemas say unknown=RAISE);
 so are a repeated parameter (webargs would read the first) and one that is not percent-encoded
 UTF-8 (Werkzeug would keep it as text); and errors are documented as RFC 9457 problems and
-rendered by service.failures, not by flask-smorest's own handler and schema.
+rendered by service.http_errors, not by flask-smorest's own handler and schema.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Api(flask_smorest.Api):  # type: ignore[misc]
         """Lists page with `meta` and Link headers, not flask-smorest's X-Pagination."""
 
     def _register_error_handlers(self) -> None:
-        """service.failures already renders every error under /api/ as a problem."""
+        """service.http_errors already renders every error under /api/ as a problem."""
 
     def _register_responses(self) -> None:
         """The error responses operations refer to, as application/problem+json."""

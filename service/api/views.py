@@ -12,10 +12,7 @@ from schemas.issue import ISSUE_ID_MAX
 from schemas.query import (
     ArticleListingSchema,
     IssueListingSchema,
-    Listing,
     NoArgumentsSchema,
-    Paging,
-    Search,
     SearchSchema,
     TagListingSchema,
 )
@@ -27,10 +24,9 @@ from schemas.representation import (
     SearchPageSchema,
     TagPageSchema,
 )
-from service.api.problems import not_found
-from service.api.rendering import page_of, represent, represent_page
+from service.api.rendering import represent, represent_page
 from service.api.smorest import Blueprint
-from service.errors import NotFound
+from service.model import Listing, Page, Paging, Search, page_of
 from service.request import current_site
 
 ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"
@@ -52,7 +48,6 @@ LIST_HEADERS = {**CACHE_HEADERS, "Link": header('RFC 8288: rel="first", "prev", 
 blueprint = Blueprint(
     "v1", __name__, url_prefix="/api/v1", description="The briefing's issues and articles."
 )
-blueprint.register_error_handler(NotFound, not_found)
 
 
 @blueprint.get("/issues")
@@ -102,7 +97,9 @@ def articles(listing: Listing) -> Response:
 def tags(paging: Paging) -> Response:
     """Tags in alphabetical order, with how many articles carry each."""
     site = current_site()
-    return represent_page(TagPageSchema, page_of(site.store.tags(), paging), site)
+    tags = site.store.tags()
+    page = Page(tuple(page_of(tags, paging)), len(tags), paging.page, paging.per_page)
+    return represent_page(TagPageSchema, page, site)
 
 
 @blueprint.get("/search")

@@ -12,6 +12,7 @@ import tomli_w
 from schemas.fields import slugify
 from service.content.loader import PUBLICATION_FILE
 from service.content.writer import ArticleFile, IssueFolder, write_issue
+from service.errors import DemoContentExists
 
 FIRST_ISSUE = dt.date(2000, 1, 5)
 FORTNIGHT = dt.timedelta(days=14)
@@ -39,14 +40,10 @@ CODAS = ("", "", "", "l", "m", "n", "r", "s", "t", "ck", "ld", "nd", "ng", "nt",
 LONGEST_INVENTED_WORD = 10
 
 
-class DemoContentExists(Exception):
-    pass
-
-
 def write_demo_content(out: Path, issues: int, seed: int = 2011) -> None:
     """Write publication.toml and `issues` fortnightly issues under `out`, which must be empty."""
     if out.exists() and any(out.iterdir()):
-        raise DemoContentExists(f"{out} is not empty: demo content goes into a new folder")
+        raise DemoContentExists(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / PUBLICATION_FILE).write_text(tomli_w.dumps(demo_publication()), encoding="utf-8")
     text = DemoText(random.Random(seed), demo_vocabulary(seed))

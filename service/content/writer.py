@@ -14,15 +14,9 @@ import tomli_w
 import yaml
 
 from service.content.loader import ISSUE_FILE, ISSUES_DIR
-from service.errors import BriefingError
+from service.errors import IssueExists
 
 YamlDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-
-class IssueExists(BriefingError):
-    def __init__(self, folder: Path) -> None:
-        super().__init__(f"{folder} exists already: nothing was written")
-        self.folder = folder
 
 
 @dataclass

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service import failures
+from service import http_errors
 from service.feeds.routes import PageNumber, blueprint
 
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["page"] = PageNumber
     app.register_blueprint(blueprint)
-    failures.register(app, "/feeds/", failures.plain_text)
+    http_errors.register(app, "/feeds/", http_errors.plain_text)

@@ -1,7 +1,7 @@
 """Atom and RSS 2.0 documents with feedgen: the only module that knows feedgen.
 
 Each format gets its own FeedGenerator, so that each document's rel=self is its own URL (an
-RSS document would otherwise name the Atom one). DESIGN.md's known traps, handled here:
+RSS document would otherwise name the Atom one). feedgen's traps, handled here:
 `updated` and `published` are always set from the data (feedgen's default is now); the last
 feed-level link set is the HTML page, because it becomes RSS's channel <link>; content is set
 with `content(type="html")` and the summary with `summary()`, never `description()`, so Atom

@@ -3,6 +3,7 @@
 Each is a `service.feeds.model.Feed` described by its hooks. `render()` turns a feed's name
 ("issues", "articles", "tags/<tag>"), a format and an archive page into the bytes served: for
 the feeds' routes, and for WebSub, which compares a build's feeds with the last build's.
+`subscriptions()` offers every feed to readers, as the pages list them.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from service.errors import FeedNotFound
 from service.feeds.formats import BY_EXTENSION
-from service.feeds.model import Feed, FeedNotFound
+from service.feeds.model import Feed
 from service.model import Article, Issue, Person, Publication
 from service.store import Store
 from service.urls import Site
@@ -51,9 +53,31 @@ def feed_named(site: Site, name: str) -> Feed[Any]:
     raise FeedNotFound(name)
 
 
-def subscription_feeds(store: Store) -> list[str]:
-    """The name of every feed the store has, tags included."""
-    return ["issues", "articles", *(f"tags/{count.tag}" for count in store.tags())]
+@dataclass(frozen=True)
+class Subscription:
+    """A subscription feed as readers are offered it, in every format: its name under /feeds/,
+    its title and what it holds."""
+
+    name: str
+    title: str
+    contains: str
+
+
+ISSUES_FEED = Subscription(
+    "issues", "Every issue", "One entry per issue, each with the whole issue."
+)
+ARTICLES_FEED = Subscription(
+    "articles", "Every article", "One entry per article, from every issue."
+)
+
+
+def tag_subscription(tag: str) -> Subscription:
+    return Subscription(f"tags/{tag}", f"Articles tagged “{tag}”", f"Every article tagged {tag}.")
+
+
+def subscriptions(store: Store) -> list[Subscription]:
+    """Every feed the store has, tags included."""
+    return [ISSUES_FEED, ARTICLES_FEED, *(tag_subscription(count.tag) for count in store.tags())]
 
 
 class IssuesFeed(Feed[Issue]):

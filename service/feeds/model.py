@@ -21,20 +21,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from service.errors import NotFound
+from service.errors import FeedNotFound
 from service.model import Person, Publication
 from service.urls import Site, Urls
 
 Item = TypeVar("Item")
-
-
-class FeedNotFound(NotFound):
-    """No such feed (an unknown tag) or no such archive page (not full yet, or never)."""
-
-    def __init__(self, name: str, page: int | None = None) -> None:
-        super().__init__(f"no feed {name!r}" + (f" archive page {page}" if page else ""))
-        self.name = name
-        self.page = page
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,10 @@ parameter: one that a reader or an aggregator appends (`?utm_source=...`) is ign
 from __future__ import annotations
 
 from flask import Blueprint, Response
-from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from service.feeds import catalogue
 from service.feeds.formats import EXTENSIONS
-from service.feeds.model import FeedNotFound
 from service.request import current_site
 from service.responses import cacheable
 
@@ -49,9 +47,6 @@ def tag_feed(tag: str, extension: str, page: int | None = None) -> Response:
 
 
 def answer(name: str, extension: str, page: int | None) -> Response:
-    try:
-        rendered = catalogue.render(current_site(), name, extension, page)
-    except FeedNotFound as missing:
-        raise NotFound() from missing
+    rendered = catalogue.render(current_site(), name, extension, page)
     response = Response(rendered.body, content_type=rendered.content_type)
     return cacheable(response, rendered.updated, ignores_query=True, immutable=rendered.final)

@@ -12,10 +12,9 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Concatenate, Literal, ParamSpec, TypeVar
+from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
@@ -24,9 +23,11 @@ from service.model import (
     Page,
     Person,
     Publication,
+    Query,
     SearchHit,
     Source,
     TagCount,
+    page_of,
 )
 from service.store.seal import is_sealed
 from service.store.search import (
@@ -49,19 +50,6 @@ NO_STORE = "no store file here: run `briefing build` first"
 DAMAGED = "damaged store (not byte for byte what `briefing build` wrote): build it again"
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-@dataclass(frozen=True)
-class Query:
-    """What a list asks for: one page, newest first unless told, narrowed by any filter."""
-
-    page: int = 1
-    per_page: int = 20
-    after: dt.date | None = None
-    before: dt.date | None = None
-    tag: str | None = None
-    q: str | None = None
-    order: Literal["newest", "oldest"] = "newest"
 
 
 def open_store(path: str | Path) -> Store:
@@ -400,12 +388,6 @@ class BodyLinks:
 
 def direction(query: Query) -> str:
     return "DESC" if query.order == "newest" else "ASC"
-
-
-def page_of(items: Iterable[T], query: Query) -> list[T]:
-    """The query's page of items already in order, reading no further than its end."""
-    start = (query.page - 1) * query.per_page
-    return list(itertools.islice(items, start, start + query.per_page))
 
 
 def article_from_row(row: Sequence[Any]) -> Article:

@@ -2,8 +2,10 @@
 
 Each area registers a renderer for its path prefix (the API: problem+json; pages: HTML);
 the longest matching prefix wins, and anything else gets a short plain-text answer. Views
-raise Werkzeug's HTTP exceptions; the store's absence, and a store found damaged while a
-request reads it, become 503 with Retry-After; nothing else leaks out.
+raise Werkzeug's HTTP exceptions, or let the domain's through: what the store does not have
+(service.errors.NotFound) becomes a 404, worded as the area words it; the store's absence,
+and a store found damaged while a request reads it, become 503 with Retry-After; nothing
+else leaks out.
 """
 
 from __future__ import annotations
@@ -11,28 +13,47 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
+    NotFound,
     PreconditionFailed,
     ServiceUnavailable,
 )
 
-from service.errors import StoreError
-from service.live import StoreUnavailable, live_store
+from service import errors
+from service.errors import StoreError, StoreUnavailable
+from service.live import live_store
 from service.responses import PRECONDITION_FAILED, STORE_KEY
 
 log = logging.getLogger(__name__)
-RENDERERS = "briefing.error_renderers"
+AREAS = "briefing.error_areas"
 MISSING_MAX_AGE = 60  # seconds a cache may keep a 404 or 410
 ErrorRenderer = Callable[[HTTPException], Response]
+MissingWords = Callable[[errors.NotFound], HTTPException]
+
+
+def said_plainly(missing: errors.NotFound) -> HTTPException:
+    """A 404 that says no more than that the address names nothing."""
+    return NotFound()
+
+
+@dataclass(frozen=True)
+class Area:
+    """How the paths under a prefix answer errors: the renderer, and the 404 it is handed for
+    something the store does not have."""
+
+    renderer: ErrorRenderer
+    not_found: MissingWords = said_plainly
 
 
 def init_app(app: Flask) -> None:
-    app.extensions[RENDERERS] = {}
+    app.extensions[AREAS] = {}
     app.register_error_handler(HTTPException, render)
+    app.register_error_handler(errors.NotFound, missing)
     app.register_error_handler(StoreUnavailable, unavailable)
     app.register_error_handler(StoreError, damaged)
     app.register_error_handler(Exception, unexpected)
@@ -40,17 +61,30 @@ def init_app(app: Flask) -> None:
     app.after_request(cache_control)
 
 
-def register(app: Flask, prefix: str, renderer: ErrorRenderer) -> None:
-    """Render the errors of every path under `prefix` with `renderer`."""
-    app.extensions[RENDERERS][prefix] = renderer
+def register(
+    app: Flask, prefix: str, renderer: ErrorRenderer, not_found: MissingWords = said_plainly
+) -> None:
+    """Render the errors of every path under `prefix` with `renderer`; what the store does
+    not have as the 404 that `not_found` words."""
+    app.extensions[AREAS][prefix] = Area(renderer, not_found)
+
+
+def area() -> Area | None:
+    """The area of this request's path: the longest prefix registered that it starts with."""
+    areas: dict[str, Area] = current_app.extensions[AREAS]
+    matching = [prefix for prefix in areas if request.path.startswith(prefix)]
+    return areas[max(matching, key=len)] if matching else None
 
 
 def render(error: HTTPException) -> Response:
-    renderers: dict[str, ErrorRenderer] = current_app.extensions[RENDERERS]
-    matching = [prefix for prefix in renderers if request.path.startswith(prefix)]
-    if matching:
-        return renderers[max(matching, key=len)](error)
-    return plain_text(error)
+    found = area()
+    return found.renderer(error) if found else plain_text(error)
+
+
+def missing(error: errors.NotFound) -> Response:
+    """An issue, article or feed the store does not have: a 404, in its area's format and words."""
+    found = area()
+    return found.renderer(found.not_found(error)) if found else plain_text(NotFound())
 
 
 def refuse_failed_precondition() -> None:
