@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, TypeVar
+from typing import Any, BinaryIO, Literal
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
@@ -25,12 +24,11 @@ from service.model import (
 )
 from service.store.seal import is_sealed
 from service.store.search import (
-    MATCHES,
     RANK_WINDOW,
+    Matches,
     fts_query,
     marked_snippets,
     match_count,
-    matches_by_issue,
     ranked_page,
 )
 from service.store.writer import SCHEMA_VERSION
@@ -42,7 +40,6 @@ ARTICLE_COLUMNS = (
 ISSUE_COLUMNS = "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags"
 NO_STORE = "no store file here: run `briefing build` first"
 DAMAGED = "damaged store (not byte for byte what `briefing build` wrote): build it again"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -164,11 +161,9 @@ class Store:
     def issues(self, query: Query = Query()) -> Page[Issue]:
         where, params = self._filters(query, issue_level=True)
         if match := fts_query(query.q or ""):
-            total = self._count(
-                f"SELECT count(DISTINCT a.issue_pk) {MATCHES} AND {where}", [match, *params]
-            )
-            issues = matches_by_issue(self._db, match, where, params, query.order)
-            pks = [issue_pk for issue_pk, _ in page_of(issues, query)]
+            matches = Matches(self._db, match, where, params, query.order)
+            total = matches.issue_count()
+            pks = matches.issue_page(*window_of(query), total)
         else:
             total = self._count(f"SELECT count(*) FROM issues i WHERE {where}", params)
             pks = self._page_pks(
@@ -197,9 +192,9 @@ class Store:
     def articles(self, query: Query = Query()) -> Page[Article]:
         where, params = self._filters(query, issue_level=False)
         if match := fts_query(query.q or ""):
-            total = self._count(f"SELECT count(*) {MATCHES} AND {where}", [match, *params])
-            issues = matches_by_issue(self._db, match, where, params, query.order)
-            pks = page_of(itertools.chain.from_iterable(pks for _, pks in issues), query)
+            matches = Matches(self._db, match, where, params, query.order)
+            total = matches.article_count()
+            pks = matches.article_page(*window_of(query), total)
         else:
             joined = "FROM articles a JOIN issues i ON i.pk = a.issue_pk"
             total = self._count(f"SELECT count(*) {joined} WHERE {where}", params)
@@ -295,9 +290,8 @@ class Store:
 
     def _page_pks(self, sql: str, params: Sequence[Any], query: Query) -> list[int]:
         """The pks of the query's page of what `sql` lists: its first column, in its order."""
-        rows = self._db.execute(
-            f"{sql} LIMIT ? OFFSET ?", (*params, query.per_page, (query.page - 1) * query.per_page)
-        )
+        offset, limit = window_of(query)
+        rows = self._db.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset))
         return [pk for pk, *_ in rows]
 
     def _issues_by_pk(self, pks: Sequence[int]) -> tuple[Issue, ...]:
@@ -339,10 +333,9 @@ def direction(query: Query) -> str:
     return "DESC" if query.order == "newest" else "ASC"
 
 
-def page_of(items: Iterable[T], query: Query) -> list[T]:
-    """The query's page of items already in order, reading no further than its end."""
-    start = (query.page - 1) * query.per_page
-    return list(itertools.islice(items, start, start + query.per_page))
+def window_of(query: Query) -> tuple[int, int]:
+    """Where the query's page starts among everything listed, and how many it holds."""
+    return (query.page - 1) * query.per_page, query.per_page
 
 
 def article_from_row(row: Sequence[Any]) -> Article:
