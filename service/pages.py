@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from werkzeug.exceptions import HTTPException
 
 from service import failures
-from service.errors import IssueNotFound
+from service.errors import IssueNotFound, SearchTooBroad
 from service.live import StoreUnavailable
 from service.model import Issue, Page
 from service.responses import cacheable
@@ -157,7 +157,10 @@ def search() -> Response:
     text = (query_parameter("q") or "").strip()
     if len(text) > MAX_QUERY_LENGTH:
         abort(400, f"Search text is limited to {MAX_QUERY_LENGTH} characters.")
-    hits = site.store.search(text, page_number(), HITS_PER_PAGE)
+    try:
+        hits = site.store.search(text, page_number(), HITS_PER_PAGE)
+    except SearchTooBroad as refusal:
+        abort(400, str(refusal))
     pager = pager_of(site.urls.page("/search"), hits, q=text or None)
     title = f"Search: {text}" if text else "Search"
     head = Head(title, "Search every issue.", pager.current, indexable=False)

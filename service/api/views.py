@@ -27,10 +27,10 @@ from schemas.representation import (
     SearchPageSchema,
     TagPageSchema,
 )
-from service.api.problems import not_found
+from service.api.problems import not_found, too_broad
 from service.api.rendering import page_of, represent, represent_page
 from service.api.smorest import Blueprint
-from service.errors import NotFound
+from service.errors import NotFound, SearchTooBroad
 from service.site import current_site
 
 ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"
@@ -53,6 +53,7 @@ blueprint = Blueprint(
     "v1", __name__, url_prefix="/api/v1", description="The briefing's issues and articles."
 )
 blueprint.register_error_handler(NotFound, not_found)
+blueprint.register_error_handler(SearchTooBroad, too_broad)
 
 
 @blueprint.get("/issues")

@@ -160,7 +160,7 @@ class Store:
 
     def issues(self, query: Query = Query()) -> Page[Issue]:
         where, params = self._filters(query, issue_level=True)
-        if match := fts_query(query.q or ""):
+        if match := fts_query(self._db, query.q or ""):
             matches = Matches(self._db, match, where, params, query.order)
             total = matches.issue_count()
             pks = matches.issue_page(*window_of(query), total)
@@ -191,7 +191,7 @@ class Store:
 
     def articles(self, query: Query = Query()) -> Page[Article]:
         where, params = self._filters(query, issue_level=False)
-        if match := fts_query(query.q or ""):
+        if match := fts_query(self._db, query.q or ""):
             matches = Matches(self._db, match, where, params, query.order)
             total = matches.article_count()
             pks = matches.article_page(*window_of(query), total)
@@ -220,7 +220,7 @@ class Store:
         first, so a word in most articles costs no more than one in a few thousand. `total`
         counts every match, and paging never repeats or loses one (see `ranked_page`).
         """
-        match = fts_query(text)
+        match = fts_query(self._db, text)
         if match is None:
             return Page((), 0, page, per_page)
         total = match_count(self._db, match)

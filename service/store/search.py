@@ -3,6 +3,7 @@
 Ranking costs time for every match it orders, so a word in most articles would cost time in
 proportion to the archive. Only the newest RANK_WINDOW matches are ranked by bm25; older
 matches follow them, newest first. A query with no more matches than that is ranked whole.
+What a text asks of the index, and what that costs, is service.store.terms.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import contextlib
 import html
 import itertools
 import operator
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from service.store.terms import refuse_costly, search_terms
 
 RANK_WINDOW = 2000
 BM25 = "bm25(articles_fts, 5.0, 2.0, 1.0)"  # headline counts most, then standfirst, then body
@@ -27,18 +29,19 @@ MATCHES = (
     "FROM articles_fts f CROSS JOIN articles a ON a.pk = f.rowid"
     " CROSS JOIN issues i ON i.pk = +a.issue_pk WHERE articles_fts MATCH ?"
 )
-_TERM = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(db: sqlite3.Connection, text: str) -> str | None:
     """Every word must match; a "quoted phrase" matches as a phrase. None when nothing to match.
 
-    Each term goes to FTS5 as a string literal, so no input is ever read as query syntax.
-    FTS5 ends a literal at a NUL character, so NULs separate words like spaces do.
+    Each term goes to FTS5 as a string literal, so no input is ever read as query syntax; a
+    term the index reads as one before it is left out. SearchTooBroad if it would cost too much.
     """
-    terms = [phrase or word for phrase, word in _TERM.findall(text.replace("\x00", " "))]
-    literals = ['"' + term.replace('"', '""') + '"' for term in terms if term.strip()]
-    return " ".join(literals) or None
+    search = search_terms(text)
+    if not search.terms:
+        return None
+    refuse_costly(db, search)
+    return " ".join('"' + term.replace('"', '""') + '"' for term in search.terms.values())
 
 
 def match_count(db: sqlite3.Connection, match: str) -> int:
