@@ -63,14 +63,14 @@ WORST_TEXTS = (
     "é" * MAX_QUERY_TEXT,  # the longest single word
     longest('" - * ( ) :'),  # punctuation only
 )
-# The page sizes and pages each endpoint is asked for: the largest page, the last pages of a
-# word in every article (30,078 articles in 10,000 issues), across the edge of the ranked
-# window, and past every page.
+# The page sizes and pages each endpoint is asked for: the largest page; for a word in every
+# article (30,078 articles in 10,000 issues) the middle and last pages, and those across the
+# edge of the ranked window; and past every page.
 PAGINGS: dict[str, list[tuple[int, int | None]]] = {
     "/api/v1/search": [(2, 100), (20, 100), (21, 100), (300, 100), (MAX_PAGE, 100)],
     "/search": [(2, None), (100, None), (1500, None), (MAX_PAGE - 1, None)],  # six digits at most
-    "/api/v1/articles": [(2, 100), (300, 100), (MAX_PAGE, 100)],
-    "/api/v1/issues": [(2, 100), (100, 100), (MAX_PAGE, 100)],
+    "/api/v1/articles": [(2, 100), (150, 100), (300, 100), (MAX_PAGE, 100)],
+    "/api/v1/issues": [(2, 100), (50, 100), (100, 100), (MAX_PAGE, 100)],
 }
 
 
