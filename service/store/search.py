@@ -117,9 +117,7 @@ class Matches:
         return self.count(f"SELECT count(*) {MATCHES} AND {self.where}")
 
     def issue_count(self) -> int:
-        return self.count(
-            f"SELECT count(*) FROM (SELECT DISTINCT a.issue_pk {MATCHES} AND {self.where})"
-        )
+        return self.count(f"SELECT count(DISTINCT a.issue_pk) {MATCHES} AND {self.where}")
 
     def issue_page(self, offset: int, limit: int, total: int) -> list[int]:
         """The pks of `limit` issues with matches, from the offset-th on, of `total` issues."""
