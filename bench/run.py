@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import search
 from bench.abuse import (
     ABUSES,
     ALL_AT_ONCE,
@@ -348,6 +349,7 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             "evidence",
         ] * 3
         search_ms = search_latency_ms(service[large], words)
+        worst = search.worst_search(service[large].port)
         first_answer = max(server.first_answer or 0.0 for server in service.values())
     rate = {key: target.rate for key, target in targets.items()}
     figures = [
@@ -396,6 +398,8 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     scale = max(1.0, REFERENCE_HELLO / rate["hello"])
     extra = [
         (f"search at {large} issues, median ms", search_ms, time_budget(10, scale)),
+        (f"costliest search at {large} issues, ms", worst.ms, time_budget(50, scale)),
+        ("costliest search ÷ typical, same endpoint", worst.ratio, "≤ 5 ×"),
         ("first response after start, s", first_answer, time_budget(1.5, scale)),
         ("resident memory per worker, max MB", memory, "< 150"),
         (f"reader beside {held}: share answered 200", direct.success, "1.00"),

@@ -23,6 +23,11 @@ MAX_QUERY_TEXT = 200
 MAX_FIELDS = 200
 ORDERS = ("newest", "oldest")
 DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+TOO_BROAD = (
+    "A repeated word counts once. A search whose words are together in too much of the archive"
+    " (more than two words found in nearly every article, or four found in half of them; a"
+    " phrase of common words counts more) is refused with 400 naming q."
+)
 
 
 class WholeNumber(fields.Integer):
@@ -118,7 +123,9 @@ class ListingSchema(PagingSchema):
     tag = Slug(metadata={"description": "Only those with this tag."})
     q = fields.String(
         validate=validate.Length(max=MAX_QUERY_TEXT, error="Longer than {max} characters."),
-        metadata={"description": 'Full text: every word must match; "a phrase" as a phrase.'},
+        metadata={
+            "description": 'Full text: every word must match; "a phrase" as a phrase. ' + TOO_BROAD
+        },
     )
 
     @post_load
@@ -140,7 +147,9 @@ class SearchSchema(PagingSchema):
         required=True,
         validate=validate.Length(max=MAX_QUERY_TEXT, error="Longer than {max} characters."),
         error_messages={"required": "Give the text to search for."},
-        metadata={"description": 'Plain text: every word must match; "a phrase" as a phrase.'},
+        metadata={
+            "description": 'Plain text: every word must match; "a phrase" as a phrase. ' + TOO_BROAD
+        },
     )
 
     @post_load

@@ -72,6 +72,19 @@ class HubFailed(BriefingError):
     """The hub did not take a notification, after every attempt."""
 
 
+class SearchTooBroad(BriefingError):
+    """A search whose words are in so much of the archive that finding them would take too long."""
+
+    def __init__(self, commonest: list[str]) -> None:
+        quoted = [f"“{word}”" for word in commonest]
+        named = ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
+        super().__init__(
+            f"Too broad to search quickly: {named} {'are' if len(quoted) > 1 else 'is'} in too"
+            " many articles. Leave some words out, or search for rarer ones."
+        )
+        self.commonest = commonest
+
+
 class ContentError:
     """One problem in an editor's file, located as `file:line: field: message`."""
 

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from schemas.query import MAX_PAGE, MAX_QUERY_TEXT, WholeNumber
 from service import http_errors
-from service.errors import StoreUnavailable
+from service.errors import SearchTooBroad, StoreUnavailable
 from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, tag_subscription
 from service.feeds.formats import FORMATS
 from service.live import live_store
@@ -127,7 +127,10 @@ def search() -> Response:
     text = (query_parameter("q") or "").strip()
     if len(text) > MAX_QUERY_TEXT:
         abort(400, f"Search text is limited to {MAX_QUERY_TEXT} characters.")
-    hits = site.store.search(text, page_number(), HITS_PER_PAGE)
+    try:
+        hits = site.store.search(text, page_number(), HITS_PER_PAGE)
+    except SearchTooBroad as refusal:
+        abort(400, str(refusal))
     pager = pager_of(site.urls.page("/search"), hits, q=text or None)
     title = f"Search: {text}" if text else "Search"
     head = Head(title, "Search every issue.", pager.current, indexable=False)

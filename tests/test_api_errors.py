@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.store import Store
+from service.store import Store, terms
 from tests.factories import ContentTree
 
 ISSUE_FIELDS = "id, number, date, updated, title, tags, url, api_url, articles"
@@ -125,6 +125,20 @@ def test_every_bad_parameter_is_named(client: FlaskClient) -> None:
     assert response.json["detail"] == (
         "per_page: Must be between 1 and 100. colour: Unknown parameter."
     )
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/articles", "/api/v1/issues"])
+def test_too_broad_a_search_is_a_400_problem_naming_q(
+    client: FlaskClient, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every article has "what", "this", "article" and "says": four words in every article,
+    too many on an archive large enough for any search to cost (the least budget waived)."""
+    monkeypatch.setattr(terms, "SMALLEST_BUDGET", 0)
+    reason = (
+        "Too broad to search quickly: “What”, “this” and “article” are in too many articles."
+        " Leave some words out, or search for rarer ones."
+    )
+    assert_problem(client, f"{path}?q=What+this+article+says", 400, bad_query("q", reason))
 
 
 def test_page_past_the_last_is_a_404_naming_page(client: FlaskClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import re
@@ -156,6 +157,23 @@ def test_any_change_changes_the_content_version(
     assert build_store(content).content_version != first
 
 
+def test_store_counts_each_word_of_the_search_index(
+    content: ContentTree, build_store: Callable[[ContentTree], Store], store_path: Path
+) -> None:
+    """How many articles have each word and how often it occurs: what a search for it costs."""
+    content.issue("2011-01-12", articles=0)
+    content.article(
+        "2011-01-12", "01-a.md", headline="Grants", standfirst="Grants.", body="Grants, halls."
+    )
+    content.article("2011-01-12", "02-b.md", headline="Halls", standfirst="News.", body="Halls.")
+    build_store(content)
+    with contextlib.closing(sqlite3.connect(store_path)) as db:
+        rows = db.execute(
+            "SELECT word, articles, occurrences FROM index_words WHERE word IN ('grant', 'hall')"
+        ).fetchall()
+    assert sorted(rows) == [("grant", 1, 3), ("hall", 2, 3)]
+
+
 def test_store_records_schema_version_and_build_time(
     content: ContentTree, build_store: Callable[[ContentTree], Store], store_path: Path
 ) -> None:
@@ -164,7 +182,7 @@ def test_store_records_schema_version_and_build_time(
     assert store.built_at.tzinfo is not None
     with sqlite3.connect(store_path) as db:
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    assert meta["schema_version"] == "4"
+    assert meta["schema_version"] == "5"
     assert meta["content_version"] == store.content_version
 
 

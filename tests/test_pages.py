@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from service import create_app
-from service.store import Store
+from service.store import Store, terms
 from tests.factories import REPO, SEED, ContentTree
 
 BASE = "https://briefing.test"
@@ -277,6 +277,18 @@ def test_search_without_text_explains_how_to_search(client: FlaskClient) -> None
 
 def test_search_text_over_the_limit_is_a_400(client: FlaskClient) -> None:
     assert client.get("/search?q=" + "x" * 201).status_code == 400
+
+
+def test_too_broad_a_search_is_a_400_saying_what_to_leave_out(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on an archive large enough for any search to cost: the least budget waived."""
+    monkeypatch.setattr(terms, "SMALLEST_BUDGET", 0)
+    response = client.get("/search?q=what+this+article+says+a+paragraph")
+    assert response.status_code == 400
+    assert "Too broad to search quickly: “a”, “what” and “this” are in too many articles." in (
+        lxml.html.fromstring(response.data).text_content()
+    )
 
 
 def test_search_is_not_indexed_by_robots(client: FlaskClient) -> None:

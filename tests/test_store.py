@@ -204,7 +204,7 @@ def test_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         db.execute("CREATE TABLE issues (id TEXT)")
         db.execute("INSERT INTO meta VALUES ('schema_version', '0')")
     db.close()
-    with pytest.raises(StoreError, match="store schema version '0', this service reads 4"):
+    with pytest.raises(StoreError, match="store schema version '0', this service reads 5"):
         open_store(path)
 
 
@@ -324,6 +324,31 @@ def test_lists_matching_full_text_page_through_every_match_in_order(store: Store
                 DATES, reverse=order == "newest"
             )
             assert {page.total for page in issue_pages} == {5}
+
+
+def test_full_text_pages_are_the_matches_cut_into_pages(
+    content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    """Nine issues of one to four articles, two in three on grants: every page of every size,
+    either order, whichever end of the matches it is nearer, holds what the list does there."""
+    for number in range(9):
+        issue_id = (dt.date(2011, 1, 12) + number * dt.timedelta(days=14)).isoformat()
+        content.issue(issue_id, articles=0)
+        for position in range(1, number % 4 + 2):
+            topic = "halls" if (number + position) % 3 == 0 else "grants"
+            headline = f"Report {number}.{position}"
+            content.article(issue_id, f"{position:02d}-a.md", headline=headline, body=topic)
+    store = build_store(content)
+    for order in ("newest", "oldest"):
+        every = store.articles(Query(per_page=100, order=order)).items
+        matching = [a.id for a in every if a.body_text == "grants"]
+        issues = list(dict.fromkeys(a.issue_id for a in every if a.body_text == "grants"))
+        for per_page in range(1, 6):
+            for page in range(1, len(matching) // per_page + 3):
+                query = Query(q="grants", page=page, per_page=per_page, order=order)
+                start = (page - 1) * per_page
+                assert ids(store.articles(query)) == matching[start : start + per_page]
+                assert ids(store.issues(query)) == issues[start : start + per_page]
 
 
 def test_full_text_narrows_the_other_filters(store: Store) -> None:

@@ -15,7 +15,7 @@ from flask import Response
 from werkzeug.exceptions import HTTPException
 
 from schemas.problem import ProblemSchema
-from service.errors import ArticleNotFound, IssueNotFound, NotFound
+from service.errors import ArticleNotFound, IssueNotFound, NotFound, SearchTooBroad
 from service.http_errors import extra_headers
 
 PROBLEM_JSON = "application/problem+json"
@@ -38,6 +38,11 @@ def not_found(error: NotFound) -> ParameterError:
     assert isinstance(error, IssueNotFound)
     reason = f"There is no issue {error.issue_id!r}."
     return ParameterError(404, "path", "issue_id", reason)
+
+
+def too_broad(error: SearchTooBroad) -> Response:
+    """The store's refusal of a search too costly to run, as a 400 problem naming `q`."""
+    return render_problem(ParameterError(400, "query", "q", str(error)))
 
 
 def render_problem(error: HTTPException) -> Response:

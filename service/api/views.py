@@ -24,8 +24,10 @@ from schemas.representation import (
     SearchPageSchema,
     TagPageSchema,
 )
+from service.api.problems import too_broad
 from service.api.rendering import represent, represent_page
 from service.api.smorest import Blueprint
+from service.errors import SearchTooBroad
 from service.model import Listing, Page, Paging, Search, page_of
 from service.request import current_site
 
@@ -48,6 +50,7 @@ LIST_HEADERS = {**CACHE_HEADERS, "Link": header('RFC 8288: rel="first", "prev", 
 blueprint = Blueprint(
     "v1", __name__, url_prefix="/api/v1", description="The briefing's issues and articles."
 )
+blueprint.register_error_handler(SearchTooBroad, too_broad)
 
 
 @blueprint.get("/issues")

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import functools
 import html
-import itertools
 import json
 import os
 import re
@@ -27,16 +26,14 @@ from service.model import (
     SearchHit,
     Source,
     TagCount,
-    page_of,
 )
 from service.store.seal import is_sealed
 from service.store.search import (
-    MATCHES,
     RANK_WINDOW,
+    Matches,
     fts_query,
     marked_snippets,
     match_count,
-    matches_by_issue,
     ranked_page,
 )
 from service.store.writer import SCHEMA_VERSION
@@ -186,12 +183,10 @@ class Store:
     @reading
     def issues(self, query: Query = Query()) -> Page[Issue]:
         where, params = self._filters(query, issue_level=True)
-        if match := fts_query(query.q or ""):
-            total = self._count(
-                f"SELECT count(DISTINCT a.issue_pk) {MATCHES} AND {where}", [match, *params]
-            )
-            issues = matches_by_issue(self._db, match, where, params, query.order)
-            pks = [issue_pk for issue_pk, _ in page_of(issues, query)]
+        if match := fts_query(self._db, query.q or ""):
+            matches = Matches(self._db, match, where, params, query.order)
+            total = matches.issue_count()
+            pks = matches.issue_page(*window_of(query), total)
         else:
             total = self._count(f"SELECT count(*) FROM issues i WHERE {where}", params)
             pks = self._page_pks(
@@ -221,10 +216,10 @@ class Store:
     @reading
     def articles(self, query: Query = Query()) -> Page[Article]:
         where, params = self._filters(query, issue_level=False)
-        if match := fts_query(query.q or ""):
-            total = self._count(f"SELECT count(*) {MATCHES} AND {where}", [match, *params])
-            issues = matches_by_issue(self._db, match, where, params, query.order)
-            pks = page_of(itertools.chain.from_iterable(pks for _, pks in issues), query)
+        if match := fts_query(self._db, query.q or ""):
+            matches = Matches(self._db, match, where, params, query.order)
+            total = matches.article_count()
+            pks = matches.article_page(*window_of(query), total)
         else:
             joined = "FROM articles a JOIN issues i ON i.pk = a.issue_pk"
             total = self._count(f"SELECT count(*) {joined} WHERE {where}", params)
@@ -252,7 +247,7 @@ class Store:
         first, so a word in most articles costs no more than one in a few thousand. `total`
         counts every match, and paging never repeats or loses one (see `ranked_page`).
         """
-        match = fts_query(text)
+        match = fts_query(self._db, text)
         if match is None:
             return Page((), 0, page, per_page)
         total = match_count(self._db, match)
@@ -326,9 +321,8 @@ class Store:
 
     def _page_pks(self, sql: str, params: Sequence[Any], query: Query) -> list[int]:
         """The pks of the query's page of what `sql` lists: its first column, in its order."""
-        rows = self._db.execute(
-            f"{sql} LIMIT ? OFFSET ?", (*params, query.per_page, (query.page - 1) * query.per_page)
-        )
+        offset, limit = window_of(query)
+        rows = self._db.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset))
         return [pk for pk, *_ in rows]
 
     def _issues_by_pk(self, pks: Sequence[int]) -> tuple[Issue, ...]:
@@ -388,6 +382,11 @@ class BodyLinks:
 
 def direction(query: Query) -> str:
     return "DESC" if query.order == "newest" else "ASC"
+
+
+def window_of(query: Query) -> tuple[int, int]:
+    """Where the query's page starts among everything listed, and how many it holds."""
+    return (query.page - 1) * query.per_page, query.per_page
 
 
 def article_from_row(row: Sequence[Any]) -> Article:

@@ -50,3 +50,11 @@ CREATE VIRTUAL TABLE articles_fts USING fts5 (
     content = 'articles', content_rowid = 'pk',
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
+
+-- Each word of the search index, as its tokenizer reads it: how many articles have it and how
+-- often it occurs in them. What a search for it costs is known before it runs (store/terms.py).
+CREATE TABLE index_words (
+    word        TEXT PRIMARY KEY,
+    articles    INTEGER NOT NULL,
+    occurrences INTEGER NOT NULL
+) WITHOUT ROWID;

@@ -3,6 +3,7 @@
 Ranking costs time for every match it orders, so a word in most articles would cost time in
 proportion to the archive. Only the newest RANK_WINDOW matches are ranked by bm25; older
 matches follow them, newest first. A query with no more matches than that is ranked whole.
+What a text asks of the index, and what that costs, is service.store.terms.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import contextlib
 import html
 import itertools
 import operator
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+from service.store.terms import refuse_costly, search_terms
 
 RANK_WINDOW = 2000
 BM25 = "bm25(articles_fts, 5.0, 2.0, 1.0)"  # headline counts most, then standfirst, then body
@@ -26,18 +29,19 @@ MATCHES = (
     "FROM articles_fts f CROSS JOIN articles a ON a.pk = f.rowid"
     " CROSS JOIN issues i ON i.pk = +a.issue_pk WHERE articles_fts MATCH ?"
 )
-_TERM = re.compile(r'"([^"]*)"?|([^\s"]+)')
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(db: sqlite3.Connection, text: str) -> str | None:
     """Every word must match; a "quoted phrase" matches as a phrase. None when nothing to match.
 
-    Each term goes to FTS5 as a string literal, so no input is ever read as query syntax.
-    FTS5 ends a literal at a NUL character, so NULs separate words like spaces do.
+    Each term goes to FTS5 as a string literal, so no input is ever read as query syntax; a
+    term the index reads as one before it is left out. SearchTooBroad if it would cost too much.
     """
-    terms = [phrase or word for phrase, word in _TERM.findall(text.replace("\x00", " "))]
-    literals = ['"' + term.replace('"', '""') + '"' for term in terms if term.strip()]
-    return " ".join(literals) or None
+    search = search_terms(text)
+    if not search.terms:
+        return None
+    refuse_costly(db, search)
+    return " ".join('"' + term.replace('"', '""') + '"' for term in search.terms.values())
 
 
 def match_count(db: sqlite3.Connection, match: str) -> int:
@@ -54,23 +58,27 @@ def ranked_page(
 
     The order: the newest `window` matches by bm25, ties newest first; then every older
     match, newest first. Both parts have a fixed, total order, so pages neither repeat nor
-    lose a match, including the page that spans the edge of the window.
+    lose a match, including the page that spans the edge of the window. The newest matches
+    are read once, ranked as they are read; older ones only for a page past the window.
     """
-    ranked_count = min(total, window)
-    floor = newest_rowids_floor(db, match, window) if total > window else 0
     rows: list[tuple[int, float]] = []
-    if offset < ranked_count:
+    if offset < min(total, window):
         rows += db.execute(
-            f"SELECT rowid, {BM25} AS rank FROM articles_fts"
-            " WHERE articles_fts MATCH ? AND rowid >= ?"
+            f"SELECT rowid, rank FROM (SELECT rowid, {BM25} AS rank FROM articles_fts"
+            " WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT ?)"
             " ORDER BY rank, rowid DESC LIMIT ? OFFSET ?",
-            (match, floor, limit, offset),
+            (match, window, limit, offset),
         ).fetchall()
-    if total > ranked_count and len(rows) < limit:
+    if offset < total and total > window and len(rows) < limit:
         rows += db.execute(
             f"SELECT rowid, {BM25} FROM articles_fts WHERE articles_fts MATCH ? AND rowid < ?"
             " ORDER BY rowid DESC LIMIT ? OFFSET ?",
-            (match, floor, limit - len(rows), max(0, offset - ranked_count)),
+            (
+                match,
+                newest_rowids_floor(db, match, window),
+                limit - len(rows),
+                max(0, offset - window),
+            ),
         ).fetchall()
     return rows
 
@@ -88,24 +96,92 @@ def newest_rowids_floor(db: sqlite3.Connection, match: str, count: int) -> int:
     return floor
 
 
-def matches_by_issue(
-    db: sqlite3.Connection, match: str, where: str, params: Sequence[Any], order: str
-) -> Iterator[tuple[int, list[int]]]:
-    """Each issue with matches passing `where`, and their pks in reading order, lazily.
+@dataclass(frozen=True)
+class Matches:
+    """The articles matching a search that pass a list's other filters (`where` on articles `a`
+    and issues `i`), newest or oldest first.
 
-    Issues come newest or oldest first, read from the index only as far as they are used.
     Article pks ascend with (issue, position) (see schema.sql), so matches in rowid order,
-    which FTS5 reads without sorting, come issue by issue: a page near the start costs the
-    matches before it, not all of them.
+    which FTS5 reads without sorting, come issue by issue. A page is found by letting SQL skip
+    to where it starts, from whichever end of the matches is nearer, then reading its issues
+    lazily: a page costs at most a walk over half the matches, never a loop over all of them.
     """
-    direction = "DESC" if order == "newest" else "ASC"
-    rows = db.execute(
-        f"SELECT a.issue_pk, a.pk {MATCHES} AND {where} ORDER BY f.rowid {direction}",
-        [match, *params],
-    )
-    with contextlib.closing(rows):
-        for issue_pk, matches in itertools.groupby(rows, key=operator.itemgetter(0)):
-            yield issue_pk, sorted(pk for _, pk in matches)
+
+    db: sqlite3.Connection
+    match: str
+    where: str
+    params: Sequence[Any]
+    order: str
+
+    def article_count(self) -> int:
+        return self.count(f"SELECT count(*) {MATCHES} AND {self.where}")
+
+    def issue_count(self) -> int:
+        return self.count(f"SELECT count(DISTINCT a.issue_pk) {MATCHES} AND {self.where}")
+
+    def issue_page(self, offset: int, limit: int, total: int) -> list[int]:
+        """The pks of `limit` issues with matches, from the offset-th on, of `total` issues."""
+        first = self.nth("DISTINCT a.issue_pk", offset, total)
+        if first is None:
+            return []
+        issues = self.by_issue(first[0])
+        return [issue_pk for issue_pk, _ in itertools.islice(issues, limit)]
+
+    def article_page(self, offset: int, limit: int, total: int) -> list[int]:
+        """The pks of `limit` matches from the offset-th on, of `total`, each issue's in reading
+        order."""
+        found = self.nth("a.issue_pk, f.rowid", offset, total)
+        if found is None:
+            return []
+        issue_pk, rowid = found
+        # The offset-th match is as far into its issue's matches in rowid order as the page's
+        # first article is in reading order: the issue's matches take the same places in both.
+        first, last = self.issue_rowids(issue_pk)
+        low, high = (rowid + 1, last) if self.order == "newest" else (first, rowid - 1)
+        ahead = self.count(
+            f"SELECT count(*) {MATCHES} AND {self.where} AND f.rowid BETWEEN ? AND ?", low, high
+        )
+        pks = itertools.chain.from_iterable(pks for _, pks in self.by_issue(issue_pk))
+        return list(itertools.islice(pks, ahead, ahead + limit))
+
+    def nth(self, columns: str, offset: int, total: int) -> tuple[int, ...] | None:
+        """`columns` of the offset-th of `total` matches (or distinct values) in order, read
+        from the nearer end; None past the last."""
+        if offset >= total:
+            return None
+        newest_first = self.order == "newest"
+        if offset > total // 2:
+            offset, newest_first = total - 1 - offset, not newest_first
+        found: tuple[int, ...] = self.db.execute(
+            f"SELECT {columns} {MATCHES} AND {self.where}"
+            f" ORDER BY f.rowid {'DESC' if newest_first else 'ASC'} LIMIT 1 OFFSET ?",
+            [self.match, *self.params, offset],
+        ).fetchone()
+        return found
+
+    def by_issue(self, from_issue: int) -> Iterator[tuple[int, list[int]]]:
+        """From this issue on, each issue with matches and their pks in reading order, lazily."""
+        first, last = self.issue_rowids(from_issue)
+        side, start = ("<=", last) if self.order == "newest" else (">=", first)
+        rows = self.db.execute(
+            f"SELECT a.issue_pk, a.pk {MATCHES} AND {self.where} AND f.rowid {side} ?"
+            f" ORDER BY f.rowid {'DESC' if self.order == 'newest' else 'ASC'}",
+            [self.match, *self.params, start],
+        )
+        with contextlib.closing(rows):
+            for issue_pk, matches in itertools.groupby(rows, key=operator.itemgetter(0)):
+                yield issue_pk, sorted(pk for _, pk in matches)
+
+    def issue_rowids(self, issue_pk: int) -> tuple[int, int]:
+        """The first and last article pks of an issue: its matches' rowids lie between them."""
+        first, last = self.db.execute(
+            "SELECT min(pk), max(pk) FROM articles WHERE issue_pk = ?", (issue_pk,)
+        ).fetchone()
+        return first, last
+
+    def count(self, sql: str, *extra: Any) -> int:
+        count: int = self.db.execute(sql, [self.match, *self.params, *extra]).fetchone()[0]
+        return count
 
 
 def marked_snippets(db: sqlite3.Connection, match: str, rowids: Sequence[int]) -> dict[int, str]:

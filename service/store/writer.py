@@ -14,7 +14,7 @@ from typing import Any
 
 from service.model import Article, Issue, Publication
 
-SCHEMA_VERSION = 4  # 4: sealed with a checksum (service.store.seal)
+SCHEMA_VERSION = 5  # 4: sealed with a checksum (service.store.seal); 5: index_words
 
 
 def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -> str:
@@ -50,11 +50,23 @@ def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -
             " SELECT pk, headline, standfirst, body_text FROM articles"
         )
         connection.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        count_index_words(connection)
         connection.execute("COMMIT")
         connection.execute("ANALYZE")
     finally:
         connection.close()
     return content_version
+
+
+def count_index_words(connection: sqlite3.Connection) -> None:
+    """Record how many articles each word of the search index is in, and how often it occurs."""
+    connection.execute(
+        "CREATE VIRTUAL TABLE temp.index_vocabulary USING fts5vocab (main, articles_fts, row)"
+    )
+    connection.execute(
+        "INSERT INTO index_words (word, articles, occurrences)"
+        " SELECT term, doc, cnt FROM temp.index_vocabulary"
+    )
 
 
 def insert_issue(

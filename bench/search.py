@@ -1,0 +1,157 @@
+"""The costliest searches against typical ones, on every endpoint that searches.
+
+Each text below goes to each endpoint at its largest page and at deep pages (the middle and
+last pages of a word in every article, and past the end): repeated words, many words, long
+phrases, common words, prefix-like and punctuation-only text, the longest text accepted. A
+text refused as too broad (400) counts at what its refusal took. Each endpoint's costliest
+answer is compared with the median of typical one-word searches on that endpoint, 1 to 14
+items a page: a page of 100 issues takes longer to send than a page of 20 hits, whatever was
+searched for.
+
+Every search is sent twice, uncached both times: as written, and in another spelling the
+index reads the same (capitals, or a space more), so at the same cost; the quicker counts.
+A worker now and then stalls for tens of milliseconds whatever it is answering (collecting
+garbage, reading a page back from disk), and one stall in hundreds of requests would
+otherwise be the figure.
+
+python -m bench.search --port 8000   (a service on a 10,000-issue demo store)
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import string
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import service  # noqa: F401  schemas.query needs service imported first
+from schemas.query import MAX_PAGE, MAX_QUERY_TEXT
+
+TYPICAL_WORDS = (
+    "community groups council policy funding report survey local grant trust network support"
+    " review evidence"
+).split()
+WARM_UP = "volunteers"  # a common word, not among those timed alone
+WARM_UPS = 10  # enough for every worker to have answered a first search
+# The demo vocabulary's commonest words (service/content/demo.py): each in nearly every article.
+COMMON = "the of and to in a for on that with is by from as are at this be will their".split()
+TOPICAL = "community groups council policy volunteers neighbourhood services funding".split()
+
+
+def phrase(words: list[str]) -> str:
+    return '"' + " ".join(words) + '"'
+
+
+def longest(text: str) -> str:
+    """The text repeated up to the longest the API accepts, cut at a space."""
+    repeated = " ".join([text] * (MAX_QUERY_TEXT // (len(text) + 1) + 1))
+    return repeated[:MAX_QUERY_TEXT].rsplit(" ", 1)[0]
+
+
+WORST_TEXTS = (
+    "the",
+    longest("the"),  # one word in every article, fifty times
+    longest("The THE the"),  # the same, as the tokenizer folds it
+    " ".join(COMMON[:2]),  # the most of the commonest words a search may have
+    " ".join(COMMON[:3]),  # refused
+    " ".join(TOPICAL[:4]),
+    " ".join(TOPICAL),  # refused
+    phrase(COMMON[:2]),  # refused: a phrase of the commonest words
+    phrase(TOPICAL[:2]),
+    phrase(["the", "council"]),  # refused
+    longest(phrase(COMMON[:3])),  # refused
+    "-".join(["the"] * 60)[:MAX_QUERY_TEXT],  # one word the tokenizer reads as a long phrase
+    longest(" ".join(string.ascii_lowercase + string.digits)),  # about 100 one-letter words
+    longest("t* c* a* s*"),  # prefix-like
+    "é" * MAX_QUERY_TEXT,  # the longest single word
+    longest('" - * ( ) :'),  # punctuation only
+)
+# The page sizes and pages each endpoint is asked for: the largest page; for a word in every
+# article (30,078 articles in 10,000 issues) the middle and last pages, and those across the
+# edge of the ranked window; and past every page.
+PAGINGS: dict[str, list[tuple[int, int | None]]] = {
+    "/api/v1/search": [(2, 100), (20, 100), (21, 100), (300, 100), (MAX_PAGE, 100)],
+    "/search": [(2, None), (100, None), (1500, None), (MAX_PAGE - 1, None)],  # six digits at most
+    "/api/v1/articles": [(2, 100), (150, 100), (300, 100), (MAX_PAGE, 100)],
+    "/api/v1/issues": [(2, 100), (50, 100), (100, 100), (MAX_PAGE, 100)],
+}
+
+
+@dataclass(frozen=True)
+class Worst:
+    ms: float  # the costliest search on any endpoint
+    ratio: float  # the largest of each endpoint's costliest ÷ its median typical search
+    url: str
+
+
+def url(endpoint: str, text: str, page: int = 1, per_page: int | None = None) -> str:
+    query: dict[str, str | int] = {"q": text, "page": page}
+    if per_page is not None:
+        query["per_page"] = per_page
+    return f"{endpoint}?{urlencode(query)}"
+
+
+def respelled(text: str) -> str:
+    """The same search under another address: in capitals, or with a space more."""
+    return text.upper() if text.upper() != text else text + " "
+
+
+def search_ms(port: int, endpoint: str, text: str, page: int, per_page: int | None) -> float:
+    """The quicker of the search as written and respelled, neither of them cached."""
+    return min(
+        elapsed_ms(port, url(endpoint, spelling, page, per_page))
+        for spelling in (text, respelled(text))
+    )
+
+
+def elapsed_ms(port: int, path: str) -> float:
+    """How long one GET takes: answered, refused as too broad, or a page past the last."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    ms = (time.perf_counter() - started) * 1000
+    connection.close()
+    if response.status not in (200, 400, 404):
+        raise SystemExit(f"{path} answered {response.status}")
+    return ms
+
+
+def typical_ms(port: int, endpoint: str) -> float:
+    """The median of one-word searches, 1 to 14 items a page, once each worker has answered a
+    first search there (a worker's first costs more)."""
+    sizes = [None if endpoint == "/search" else size for size in range(1, 15)]
+    for _ in range(WARM_UPS):
+        elapsed_ms(port, url(endpoint, WARM_UP))
+    return statistics.median(
+        search_ms(port, endpoint, word, 1, size)
+        for word, size in zip(TYPICAL_WORDS, sizes, strict=True)
+    )
+
+
+def worst_search(port: int) -> Worst:
+    """The costliest search, and the largest ratio of an endpoint's costliest to its typical."""
+    answers: list[tuple[float, float, str]] = []
+    for endpoint, pagings in PAGINGS.items():
+        typical = typical_ms(port, endpoint)
+        for text in WORST_TEXTS:
+            for page, per_page in pagings:
+                ms = search_ms(port, endpoint, text, page, per_page)
+                answers.append((ms, typical, url(endpoint, text, page, per_page)))
+    ms, _, path = max(answers)
+    return Worst(ms, max(ms / typical for ms, typical, _ in answers), path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, required=True)
+    worst = worst_search(parser.parse_args().port)
+    print(f"worst search {worst.ms:.1f} ms ({worst.url}), {worst.ratio:.2f} × typical")
+
+
+if __name__ == "__main__":
+    main()
