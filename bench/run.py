@@ -148,7 +148,18 @@ def baseline(name: str, call: str, workers: int, log: Path) -> Server:
 def load(url: str, headers: dict[str, str], seconds: int, connections: int, what: str) -> str:
     """Run wrk against url; its report, or exit if any request failed."""
     header_args = [arg for key, value in headers.items() for arg in ("-H", f"{key}: {value}")]
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", *header_args, url]
+    # A 10 s timeout: the naive baseline renders on every request, and under gevent one
+    # worker may hold many of wrk's connections, so its slowest answers take seconds.
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        *header_args,
+        url,
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     if "Non-2xx or 3xx responses" in output or "Socket errors" in output:
         raise SystemExit(f"errors while loading {what}:\n{output}")

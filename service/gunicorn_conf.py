@@ -53,8 +53,10 @@ workers = int(os.environ.get("BRIEFING_WORKERS", default_workers()))
 # Chosen by measurement (bench/worker_class.py, figures in bench/results.md). With 100 idle,
 # 80 slowloris and 20 slow-reading connections held open, a normal client got no answer at all
 # from gthread (each waiting connection holds one of its threads) and every answer, in a few
-# milliseconds, from gevent (each connection a greenlet). For polite clients gevent answers
-# about as many requests as gthread with 4 threads, with keep-alive and without.
+# milliseconds, from gevent (each connection a greenlet). For polite clients the service
+# answered about as many requests under gevent as under gthread with 4 threads (from 17% fewer
+# to 25% more, by request); a bare WSGI hello a fifth fewer. Under gevent one worker may take
+# many connections at once, so CPU-bound answers (first renders, searches) spread less evenly.
 # gthread and sync are there to measure against. Every class named here answers gunicorn's
 # own refusals in plain text (service.worker); any other is handed to gunicorn as named.
 WORKER_CLASSES = {
