@@ -49,10 +49,11 @@ NOT_REPEATED_ON_304 = {
     "link",
 }
 GZIP_MIN_BYTES = 512
-# What a kept response holds besides its strings and bodies, measured with tracemalloc
-# (tests/test_cache.py): the objects of the entry, its two variants and its place in the LRU
-# order, and gzip's framing; and for each header, its pair and its places in the five header
-# lists (the entry's, and each variant's for 200 and for 304).
+# What a kept response holds besides its strings and bodies, measured with tracemalloc and
+# checked by tests/test_cache.py, which counts every object the cache holds: the objects of
+# the entry, its two variants and its place in the LRU order, and gzip's framing; and for each
+# header, its pair and its places in the five header lists (the entry's, and each variant's
+# for 200 and for 304).
 ENTRY_BYTES = 2048
 HEADER_BYTES = 64 + 5 * 8
 VARIANT_HEADERS = ("ETag", "Vary", "Content-Encoding", "Content-Length")
