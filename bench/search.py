@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 
 import service  # noqa: F401  schemas.query needs service imported first
 from schemas.query import MAX_PAGE, MAX_QUERY_TEXT
+from service.content.demo import DEMO_SEED, demo_vocabulary
 
 TYPICAL_WORDS = (
     "community groups council policy funding report survey local grant trust network support"
@@ -39,6 +40,8 @@ WARM_UPS = 10  # enough for every worker to have answered a first search
 # The demo vocabulary's commonest words (service/content/demo.py): each in nearly every article.
 COMMON = "the of and to in a for on that with is by from as are at this be will their".split()
 TOPICAL = "community groups council policy volunteers neighbourhood services funding".split()
+# Words the demo's Zipf law puts in about 1,800 and 140 of 30,078 articles.
+MIDDLING, RARE = demo_vocabulary(DEMO_SEED)[300], demo_vocabulary(DEMO_SEED)[3900]
 
 
 def phrase(words: list[str]) -> str:
@@ -57,8 +60,13 @@ WORST_TEXTS = (
     longest("The THE the"),  # the same, as the tokenizer folds it
     " ".join(COMMON[:2]),  # the most of the commonest words a search may have
     " ".join(COMMON[:3]),  # refused
-    " ".join(TOPICAL[:4]),
+    " ".join(TOPICAL[:2]),
+    " ".join(TOPICAL[:4]),  # refused
     " ".join(TOPICAL),  # refused
+    f"{MIDDLING} the",  # a rarer word walks fewer matches, but ranks as many
+    f"{MIDDLING} the of",  # refused
+    " ".join([RARE, *COMMON[:4]]),  # a rare word leaves few matches to walk and excerpt
+    " ".join([RARE, *COMMON[:8]]),  # refused
     phrase(COMMON[:2]),  # refused: a phrase of the commonest words
     phrase(TOPICAL[:2]),
     phrase(["the", "council"]),  # refused

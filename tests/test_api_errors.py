@@ -133,7 +133,7 @@ def test_too_broad_a_search_is_a_400_problem_naming_q(
 ) -> None:
     """Every article has "what", "this", "article" and "says": four words in every article,
     too many on an archive large enough for any search to cost (the least budget waived)."""
-    monkeypatch.setattr(terms, "SMALLEST_BUDGET", 0)
+    monkeypatch.setattr(terms, "SMALLEST_ARCHIVE", 0)
     reason = (
         "Too broad to search quickly: “What”, “this” and “article” are in too many articles."
         " Leave some words out, or search for rarer ones."

@@ -283,7 +283,7 @@ def test_too_broad_a_search_is_a_400_saying_what_to_leave_out(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As on an archive large enough for any search to cost: the least budget waived."""
-    monkeypatch.setattr(terms, "SMALLEST_BUDGET", 0)
+    monkeypatch.setattr(terms, "SMALLEST_ARCHIVE", 0)
     response = client.get("/search?q=what+this+article+says+a+paragraph")
     assert response.status_code == 400
     assert "Too broad to search quickly: “a”, “what” and “this” are in too many articles." in (

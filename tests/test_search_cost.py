@@ -17,12 +17,12 @@ from typing import Literal
 import pytest
 from click.testing import CliRunner
 
-from schemas.query import MAX_PAGE
+from schemas.query import MAX_PAGE, MAX_PER_PAGE
 from service.cli import main
 from service.errors import SearchTooBroad
 from service.model import Query
 from service.store import Store, open_store
-from service.store.search import fts_query
+from service.store.search import MOST_EXCERPTS, fts_query
 from service.store.terms import TOKENIZER, search_terms
 
 TYPICAL = "community groups council policy funding report survey local grant trust".split()
@@ -98,9 +98,12 @@ def test_the_costliest_search_costs_at_most_five_typical_ones(demo: Store, kind:
     typical = statistics.median(
         vm_steps(demo, search, word, 1, size) for size, word in enumerate(TYPICAL, start=1)
     )
+    # A word in a tenth of the articles beside common ones, and a rare word beside more.
+    middling, rare = words_in(demo, 80, 100)[0], words_in(demo, 1, 3)[0]
+    texts = [*COSTLIEST, f"{middling} the", f"{middling} the of", f"{rare} the of and to in a"]
     costs = {
         (text, page, per_page): vm_steps(demo, search, text, page, per_page)
-        for text in COSTLIEST
+        for text in texts
         for page, per_page in PAGES
     }
     costliest = max(costs, key=costs.__getitem__)
@@ -163,6 +166,35 @@ def test_too_broad_a_search_is_refused_naming_its_commonest_words(demo: Store, k
 
 def test_two_of_the_commonest_words_are_searched_for(demo: Store) -> None:
     assert demo.search("the of").total > 0.9 * demo.article_count()
+
+
+def test_a_rare_word_is_searched_with_common_ones_beside_it(demo: Store) -> None:
+    """Only the rare word's articles are walked, ranked and excerpted: the common words cost a
+    pass each, as "the heart of big society" would in a real archive."""
+    rare = words_in(demo, 1, 3)[0]
+    found = demo.search(f"{rare} the of and to")
+    assert 0 < found.total <= demo.search(rare).total
+    assert demo.articles(Query(q=f"the {rare} of and to")).total == found.total
+    with pytest.raises(SearchTooBroad):
+        demo.search("the of and to")
+
+
+def test_a_word_in_no_article_makes_any_search_cheap(demo: Store) -> None:
+    text = "zzzqx the of and to in a for on that with"
+    assert demo.search(text).total == 0
+    assert vm_steps(demo, demo.search, text, 1, 100) < vm_steps(demo, demo.search, "the", 1, 100)
+
+
+def test_the_cost_counts_excerpts_of_the_largest_page() -> None:
+    assert MOST_EXCERPTS == MAX_PER_PAGE
+
+
+def words_in(store: Store, least: int, most: int) -> list[str]:
+    """Words of the index in from `least` to `most` articles, as the index reads them."""
+    rows = store._db.execute(
+        "SELECT word FROM index_words WHERE articles BETWEEN ? AND ? ORDER BY word", (least, most)
+    )
+    return [word for (word,) in rows]
 
 
 def test_a_phrase_of_common_words_is_refused_but_one_with_a_rarer_word_found(

@@ -38,9 +38,10 @@ ONSETS = (
 VOWELS = "a e i o u ai ea ee ie oa oo ou".split()
 CODAS = ("", "", "", "l", "m", "n", "r", "s", "t", "ck", "ld", "nd", "ng", "nt", "rn", "st")
 LONGEST_INVENTED_WORD = 10
+DEMO_SEED = 2011
 
 
-def write_demo_content(out: Path, issues: int, seed: int = 2011) -> None:
+def write_demo_content(out: Path, issues: int, seed: int = DEMO_SEED) -> None:
     """Write publication.toml and `issues` fortnightly issues under `out`, which must be empty."""
     if out.exists() and any(out.iterdir()):
         raise DemoContentExists(out)

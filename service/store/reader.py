@@ -13,7 +13,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
+from typing import Any, BinaryIO, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
@@ -182,9 +182,9 @@ class Store:
 
     @reading
     def issues(self, query: Query = Query()) -> Page[Issue]:
-        where, params = self._filters(query, issue_level=True)
+        where, params, on_issues = self._filters(query, issue_level=True)
         if match := fts_query(self._db, query.q or ""):
-            matches = Matches(self._db, match, where, params, query.order)
+            matches = Matches(self._db, match, where, params, on_issues, query.order)
             total = matches.issue_count()
             pks = matches.issue_page(*window_of(query), total)
         else:
@@ -215,9 +215,9 @@ class Store:
 
     @reading
     def articles(self, query: Query = Query()) -> Page[Article]:
-        where, params = self._filters(query, issue_level=False)
+        where, params, on_issues = self._filters(query, issue_level=False)
         if match := fts_query(self._db, query.q or ""):
-            matches = Matches(self._db, match, where, params, query.order)
+            matches = Matches(self._db, match, where, params, on_issues, query.order)
             total = matches.article_count()
             pks = matches.article_page(*window_of(query), total)
         else:
@@ -279,7 +279,7 @@ class Store:
         self, start: int, stop: int, tag: str | None = None
     ) -> tuple[tuple[Issue, Article], ...]:
         """Articles newest first (an issue's in reading order), each with its issue: a feed page."""
-        where, params = self._filters(Query(tag=tag), issue_level=False)
+        where, params, _ = self._filters(Query(tag=tag), issue_level=False)
         rows = self._db.execute(
             f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
             f" WHERE {where} ORDER BY a.issue_pk DESC, a.position ASC LIMIT ? OFFSET ?",
@@ -301,7 +301,7 @@ class Store:
         first: str | None = self._db.execute("SELECT min(date) FROM issues").fetchone()[0]
         return dt.date.fromisoformat(first) if first else None
 
-    def _filters(self, query: Query, issue_level: bool) -> tuple[str, list[Any]]:
+    def _filters(self, query: Query, issue_level: bool) -> Filters:
         """Every filter but full text, as SQL on issues `i` and, for articles, articles `a`."""
         clauses, params = ["1"], []
         if query.after:
@@ -317,7 +317,8 @@ class Store:
                 else "a.pk IN (SELECT article_pk FROM article_tags WHERE tag = ?)"
             )
             params.append(query.tag)
-        return " AND ".join(clauses), params
+        on_issues = bool(query.after or query.before or (query.tag and issue_level))
+        return Filters(" AND ".join(clauses), params, on_issues)
 
     def _page_pks(self, sql: str, params: Sequence[Any], query: Query) -> list[int]:
         """The pks of the query's page of what `sql` lists: its first column, in its order."""
@@ -364,6 +365,12 @@ class Store:
             ):
                 articles[row[0]].append(self._article(row))
         return tuple(issue_from_row(row, articles[row[0]]) for row in rows)
+
+
+class Filters(NamedTuple):
+    where: str  # SQL, "1" for none
+    params: list[Any]
+    on_issues: bool  # whether `where` reads issues `i`
 
 
 class BodyLinks:

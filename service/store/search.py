@@ -20,15 +20,18 @@ from typing import Any
 from service.store.terms import refuse_costly, search_terms
 
 RANK_WINDOW = 2000
+MOST_EXCERPTS = 100  # the most hits a page excerpts: the API's largest page
 BM25 = "bm25(articles_fts, 5.0, 2.0, 1.0)"  # headline counts most, then standfirst, then body
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
-# Articles matching a search, each with its issue, for a list's filters to narrow. CROSS JOIN
-# keeps the search index outermost, so matches come in rowid order without a sort; the `+`
-# keeps an issue filter (`i.pk IN ...`) from becoming a lookup per match and issue.
-MATCHES = (
-    "FROM articles_fts f CROSS JOIN articles a ON a.pk = f.rowid"
-    " CROSS JOIN issues i ON i.pk = +a.issue_pk WHERE articles_fts MATCH ?"
-)
+# Articles matching a search, for a list's filters to narrow: the articles `a` are joined when a
+# filter or a column reads them, their issues `i` when a filter reads those. A join costs about a
+# quarter more for each match. CROSS JOIN keeps the search index outermost, so matches come in
+# rowid order without a sort; the `+` keeps an issue filter (`i.pk IN ...`) from becoming a
+# lookup per match and issue.
+MATCHES = "FROM articles_fts f"
+WITH_ARTICLES = " CROSS JOIN articles a ON a.pk = f.rowid"
+WITH_ISSUES = " CROSS JOIN issues i ON i.pk = +a.issue_pk"
+MATCHING = " WHERE articles_fts MATCH ?"
 
 
 def fts_query(db: sqlite3.Connection, text: str) -> str | None:
@@ -40,7 +43,7 @@ def fts_query(db: sqlite3.Connection, text: str) -> str | None:
     search = search_terms(text)
     if not search.terms:
         return None
-    refuse_costly(db, search)
+    refuse_costly(db, search, ranked=RANK_WINDOW, excerpted=MOST_EXCERPTS)
     return " ".join('"' + term.replace('"', '""') + '"' for term in search.terms.values())
 
 
@@ -99,7 +102,7 @@ def newest_rowids_floor(db: sqlite3.Connection, match: str, count: int) -> int:
 @dataclass(frozen=True)
 class Matches:
     """The articles matching a search that pass a list's other filters (`where` on articles `a`
-    and issues `i`), newest or oldest first.
+    and, `on_issues`, issues `i`), newest or oldest first.
 
     Article pks ascend with (issue, position) (see schema.sql), so matches in rowid order,
     which FTS5 reads without sorting, come issue by issue. A page is found by letting SQL skip
@@ -111,13 +114,21 @@ class Matches:
     match: str
     where: str
     params: Sequence[Any]
+    on_issues: bool
     order: str
 
+    def matches(self, articles: bool = True) -> str:
+        """FROM and WHERE of the matches that pass the filters, for a condition to follow; with
+        the articles `a` joined if asked for, or if a filter reads them."""
+        joins = WITH_ARTICLES if articles or self.params else ""
+        joins += WITH_ISSUES if self.on_issues else ""
+        return MATCHES + joins + MATCHING + f" AND {self.where}"
+
     def article_count(self) -> int:
-        return self.count(f"SELECT count(*) {MATCHES} AND {self.where}")
+        return self.count(f"SELECT count(*) {self.matches(articles=False)}")
 
     def issue_count(self) -> int:
-        return self.count(f"SELECT count(DISTINCT a.issue_pk) {MATCHES} AND {self.where}")
+        return self.count(f"SELECT count(DISTINCT a.issue_pk) {self.matches()}")
 
     def issue_page(self, offset: int, limit: int, total: int) -> list[int]:
         """The pks of `limit` issues with matches, from the offset-th on, of `total` issues."""
@@ -130,30 +141,37 @@ class Matches:
     def article_page(self, offset: int, limit: int, total: int) -> list[int]:
         """The pks of `limit` matches from the offset-th on, of `total`, each issue's in reading
         order."""
-        found = self.nth("a.issue_pk, f.rowid", offset, total)
+        found = self.nth("f.rowid", offset, total, articles=False)
         if found is None:
             return []
-        issue_pk, rowid = found
+        (rowid,) = found
+        (issue_pk,) = self.db.execute(
+            "SELECT issue_pk FROM articles WHERE pk = ?", found
+        ).fetchone()
         # The offset-th match is as far into its issue's matches in rowid order as the page's
         # first article is in reading order: the issue's matches take the same places in both.
         first, last = self.issue_rowids(issue_pk)
         low, high = (rowid + 1, last) if self.order == "newest" else (first, rowid - 1)
         ahead = self.count(
-            f"SELECT count(*) {MATCHES} AND {self.where} AND f.rowid BETWEEN ? AND ?", low, high
+            f"SELECT count(*) {self.matches(articles=False)} AND f.rowid BETWEEN ? AND ?",
+            low,
+            high,
         )
         pks = itertools.chain.from_iterable(pks for _, pks in self.by_issue(issue_pk))
         return list(itertools.islice(pks, ahead, ahead + limit))
 
-    def nth(self, columns: str, offset: int, total: int) -> tuple[int, ...] | None:
+    def nth(
+        self, columns: str, offset: int, total: int, articles: bool = True
+    ) -> tuple[int, ...] | None:
         """`columns` of the offset-th of `total` matches (or distinct values) in order, read
-        from the nearer end; None past the last."""
+        from the nearer end; None past the last. `articles`: whether the columns read them."""
         if offset >= total:
             return None
         newest_first = self.order == "newest"
         if offset > total // 2:
             offset, newest_first = total - 1 - offset, not newest_first
         found: tuple[int, ...] = self.db.execute(
-            f"SELECT {columns} {MATCHES} AND {self.where}"
+            f"SELECT {columns} {self.matches(articles)}"
             f" ORDER BY f.rowid {'DESC' if newest_first else 'ASC'} LIMIT 1 OFFSET ?",
             [self.match, *self.params, offset],
         ).fetchone()
@@ -164,7 +182,7 @@ class Matches:
         first, last = self.issue_rowids(from_issue)
         side, start = ("<=", last) if self.order == "newest" else (">=", first)
         rows = self.db.execute(
-            f"SELECT a.issue_pk, a.pk {MATCHES} AND {self.where} AND f.rowid {side} ?"
+            f"SELECT a.issue_pk, a.pk {self.matches()} AND f.rowid {side} ?"
             f" ORDER BY f.rowid {'DESC' if self.order == 'newest' else 'ASC'}",
             [self.match, *self.params, start],
         )

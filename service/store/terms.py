@@ -3,14 +3,19 @@
 A term is a word or a "quoted phrase". Terms that the index reads as the same words (The, the,
 THE; group, groups) match the same articles, so a search keeps the first and leaves out the rest.
 
-Every word of a search costs passes over the articles it is in: FTS5 reads each word's list of
-articles to count those that have every word, again to weigh the word for bm25, and again for
-the newest matches it ranks; bm25 and snippet() then work through each word's places in every
-article they rank or excerpt. A phrase also compares where its words stand in the articles
-that have them all. So a search may cost at most SEARCH_BUDGET passes over the whole archive,
-whatever its size (on a small one, SMALLEST_BUDGET entries): the costliest accepted stays
-within a few typical one-word searches. The build records each word's counts (the
-`index_words` table), so the cost is known before the search runs.
+What a search costs is known before it runs, from each word's counts that the build records
+(the `index_words` table). For every word of it:
+- a pass over the articles the word is in: bm25 weighs a word by counting them, once a search;
+- a walk over the search's matches (at most the articles its rarest word is in): FTS5 reads
+  each word's entry for every match to count them, and again to skip to a deep page;
+- its share of bm25 for each match ranked (the newest `ranked` of them), and of snippet() for
+  each hit on the largest page: both work through every word's places in the article.
+A phrase also compares where its words stand in the articles that have them all. A word in no
+article makes the search cost nothing: there is nothing to count, weigh or rank.
+
+A search may cost SEARCH_BUDGET one-word searches for a word in every article. So the costliest
+accepted stays within a few typical searches whatever the archive's size, and one rare word is
+searched with several common ones beside it, as in "the heart of big society".
 """
 
 from __future__ import annotations
@@ -21,21 +26,27 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from service.errors import SearchTooBroad
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the index's, as schema.sql declares it
-# In passes over every article: two words in nearly every article ("the of"), or four in half of
-# them. Measured at 10,000 issues, such a search costs at most about 4 typical one-word searches
-# (CPU for its SQL and Python), 100 hits a page against 1 to 20; three words in every article
-# cost 6.
+# In one-word searches for a word in every article. Measured at 10,000 issues (30,078 articles)
+# in the API, 100 a page, against one-word searches of 1 to 14 a page: accepted, "the of" (2.0)
+# cost 2.5 typical searches (4.1 for the 50th page of issues), "council policy" (1.7) 2.7, a word
+# in 2,000 articles with "the" (1.5) 4.1; refused, "the of and" (3.0) cost 5.2, that word with
+# "the of" (2.3) 4.5, and a word in 118 articles with seven in nearly every one (3.5) 4.5.
 SEARCH_BUDGET = 2.0
-# On a small archive any search is quick: one that reads no more entries than this is searched.
-SMALLEST_BUDGET = 1000
+# A small archive gets the budget of one this size: a search over fewer articles is quick anyway.
+SMALLEST_ARCHIVE = 1000
+# Each cost below is in entries read from a word's list of articles (about 0.04 µs each).
+# bm25 for one match, a word more: about 1.1 µs.
+RANK_COST = 27
+# snippet() for one hit, a word more: about 17 µs.
+EXCERPT_COST = 400
 # A phrase compares each place of its words in the articles it could be in: a place compared
-# costs up to a quarter of an article passed over (measured as above).
+# costs up to a quarter of an entry read.
 PLACE_COST = 1 / 4
 COMMONEST_NAMED = 3
 _TERM = re.compile(r'"([^"]*)"?|([^\s"]+)')
@@ -71,28 +82,53 @@ def search_terms(text: str) -> SearchTerms:
     return SearchTerms(terms, spellings)
 
 
-def refuse_costly(db: sqlite3.Connection, search: SearchTerms) -> None:
+def refuse_costly(db: sqlite3.Connection, search: SearchTerms, ranked: int, excerpted: int) -> None:
     """SearchTooBroad, naming the commonest words (the first typed first among equals), if the
-    search costs more than its budget."""
+    search costs more than its budget when the newest `ranked` matches are ranked and
+    `excerpted` hits are excerpted."""
     counts = word_counts(db, {word for term in search.terms for word in term})
     articles: int = db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    if search_cost(search.terms, counts) <= max(SEARCH_BUDGET * articles, SMALLEST_BUDGET):
+    cost = Cost(ranked, excerpted)
+    budget = SEARCH_BUDGET * cost.words([max(articles, SMALLEST_ARCHIVE)])
+    if cost.search(search.terms, counts) <= budget:
         return
     commonest = sorted(search.spellings, key=lambda word: counts.get(word, (0, 0))[0], reverse=True)
     raise SearchTooBroad([search.spellings[word] for word in commonest[:COMMONEST_NAMED]])
 
 
-def search_cost(terms: Iterable[tuple[str, ...]], counts: dict[str, tuple[int, int]]) -> float:
-    """What a search costs, in articles passed over: each word's articles (a word a phrase has
-    twice, twice), and for a phrase the places of its words in the articles they could share."""
-    cost = 0.0
-    for term in terms:
-        articles = [counts.get(word, (0, 0))[0] for word in term]
-        cost += sum(articles)
-        if len(term) > 1 and min(articles):
-            places_per_article = sum(counts[word][1] / counts[word][0] for word in term)
-            cost += PLACE_COST * min(articles) * places_per_article
-    return cost
+@dataclass(frozen=True)
+class Cost:
+    """What searches cost, in entries read, when the newest `ranked` matches are ranked and
+    `excerpted` hits excerpted."""
+
+    ranked: int
+    excerpted: int
+
+    def search(
+        self, terms: Collection[tuple[str, ...]], counts: dict[str, tuple[int, int]]
+    ) -> float:
+        """A search's cost: its words' (a word a phrase has twice, twice), and for a phrase the
+        places of its words in the articles they could share."""
+        articles = [counts.get(word, (0, 0))[0] for term in terms for word in term]
+        cost = self.words(articles)
+        for term in terms:
+            if len(term) > 1 and cost:
+                places_per_article = sum(counts[word][1] / counts[word][0] for word in term)
+                cost += PLACE_COST * min(counts[word][0] for word in term) * places_per_article
+        return cost
+
+    def words(self, articles: Sequence[int]) -> float:
+        """The cost of searching for words in these many articles each: nothing if one is in
+        none."""
+        matches = min(articles, default=0)
+        if not matches:
+            return 0.0
+        per_word = (
+            matches
+            + RANK_COST * min(matches, self.ranked)
+            + EXCERPT_COST * min(matches, self.excerpted)
+        )
+        return sum(articles) + len(articles) * per_word
 
 
 def word_counts(db: sqlite3.Connection, words: set[str]) -> dict[str, tuple[int, int]]:
