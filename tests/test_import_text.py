@@ -222,3 +222,108 @@ def test_spaces_and_tabs_at_the_ends_of_lines_are_kept(
     article = build_store(content).issue("2011-01-26").articles[0]
     assert (article.headline, article.standfirst) == (" Headline \t", "\tStandfirst ")
     assert article.body_text == "   Indented. \n\n\tTabbed.\t"
+
+
+def test_a_star_line_after_two_blank_lines_begins_the_next_article(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "January 26, 2011\n\nFirst\n\nIts standfirst\n\nIts body.\n\n\n* * *\n\nSecond\n\n"
+        "Its own standfirst\n\n* * *\n",
+    )
+    articles = import_briefing(path).issue.articles
+    assert [a.front_matter["headline"] for a in articles] == ["First", "Second"]
+    assert [a.front_matter["standfirst"] for a in articles] == [
+        "Its standfirst",
+        "Its own standfirst",
+    ]
+    assert [render_body(a.body, *ISSUE_PAGE).text for a in articles] == ["Its body.", "* * *"]
+
+
+def test_a_later_article_that_ends_early_is_an_error_at_its_star_line(tmp_path: Path) -> None:
+    from service.errors import ContentErrors
+
+    path = write(tmp_path, "January 26, 2011\nFirst\nStandfirst\n\n\n* * *\nSecond\n")
+    with pytest.raises(ContentErrors) as raised:
+        import_briefing(path)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:6: standfirst: Missing: the text ends before it."
+    ]
+
+
+def test_two_articles_with_one_headline_get_two_ids(tmp_path: Path) -> None:
+    path = write(tmp_path, "January 26, 2011\nNews\nOne\n\n\n* * *\nNews\nTwo\n")
+    articles = import_briefing(path).issue.articles
+    assert [(a.slug, a.front_matter.get("id")) for a in articles] == [
+        ("news", None),
+        ("news-2", "news-2"),
+    ]
+
+
+def test_the_signature_is_left_out_but_for_the_sources_listed_under_headlines(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "January 26, 2011\nFirst\nStandfirst\nBody.\n-- \nThis line is a paragraph\n-- \n"
+        "Sources\n\nFirst:\n- The report <https://example.org/report>\n- Not a source\n"
+        "- Past the list <https://example.org/past>\n\nNo such headline:\n"
+        "- Its source <https://example.org/none>\nJane, the editor\n",
+    )
+    imported = import_briefing(path)
+    [article] = imported.issue.articles
+    assert article.front_matter["sources"] == [
+        {"title": "The report", "url": "https://example.org/report"}
+    ]
+    assert render_body(article.body, *ISSUE_PAGE).text == "Body.\n\n-- \n\nThis line is a paragraph"
+    assert [str(w) for w in imported.warnings] == [
+        f"{path}:7: warning: Signature left out (lines 7-17), but for its 1 source(s)."
+    ]
+
+
+def test_a_source_that_check_would_refuse_is_refused_at_its_line(tmp_path: Path) -> None:
+    from service.errors import ContentErrors
+
+    path = write(tmp_path, "January 26, 2011\nFirst\nStandfirst\n-- \nFirst:\n- Report <ftp://x>\n")
+    with pytest.raises(ContentErrors) as raised:
+        import_briefing(path)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:6: sources.0.url: Not an absolute http or https URL."
+    ]
+
+
+SAVED_MESSAGE = (
+    "From: Desk <desk@example.org>\r\nSubject: The briefing\r\nMIME-Version: 1.0\r\n"
+    'Content-Type: multipart/alternative; boundary="b"\r\n\r\n'
+    "--b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    "January 26, 2011\r\n\r\nRents =E2=80=93 a cap\r\n\r\nA standfirst =20\r\n\r\n"
+    "A paragraph that goes on past the end of its encoded line, which quoted-printable br=\r\n"
+    "eaks softly.\r\n"
+    "--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Not this</p>\r\n--b--\r\n"
+)
+
+
+def test_a_saved_message_is_read_by_its_plain_text(tmp_path: Path) -> None:
+    path = tmp_path / "briefing.eml"
+    path.write_bytes(SAVED_MESSAGE.encode())
+    [article] = import_briefing(path).issue.articles
+    assert article.front_matter["headline"] == "Rents – a cap"
+    assert article.front_matter["standfirst"] == "A standfirst  "
+    assert render_body(article.body, *ISSUE_PAGE).text == (
+        "A paragraph that goes on past the end of its encoded line, which quoted-printable"
+        " breaks softly."
+    )
+
+
+def test_a_saved_message_without_plain_text_is_refused(tmp_path: Path) -> None:
+    from service.errors import ContentErrors
+
+    path = tmp_path / "briefing.eml"
+    path.write_text(
+        "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Hi</p>\r\n"
+    )
+    with pytest.raises(ContentErrors) as raised:
+        import_briefing(path)
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:1: file: A message without plain text."
+    ]

@@ -96,6 +96,12 @@ def read_text(path: Path) -> str:
         raise ContentErrors(
             [ContentError(str(path), line, "file", f"Not valid UTF-8 (byte {exc.start}).")]
         ) from exc
+    return checked_text(path, text)
+
+
+def checked_text(path: Path, text: str) -> str:
+    """Text read from path with Unix line ends; refused at its line if it holds a character
+    that no content may."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if forbidden := FORBIDDEN_CHARACTER.search(text):
         line = text.count("\n", 0, forbidden.start()) + 1
