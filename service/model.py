@@ -31,6 +31,25 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Mailbox:
+    """An email address and, if given, the name shown beside it."""
+
+    address: str
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class EmailEdition:
+    """How the email edition is addressed: publication.toml's [email] table."""
+
+    sender: Mailbox  # `from`
+    list_id: str  # RFC 2919
+    unsubscribe: tuple[str, ...]  # an https URL (RFC 8058 one-click) and/or a mailto: URL
+    subscribe: str | None = None  # a URL or a mailto: URL, offered on /subscribe
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
 class Publication:
     """The publication's settings, from content/publication.toml."""
 
@@ -46,6 +65,7 @@ class Publication:
     hub: str | None = None
     feed_size: int = 20
     synthetic: bool = False
+    email: EmailEdition | None = None
 
 
 @dataclass(frozen=True)

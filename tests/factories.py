@@ -22,6 +22,19 @@ PUBLICATION = {
     "author": {"name": "Test Desk", "email": "desk@briefing.test"},
 }
 
+# publication.toml's [email] table, as a publisher whose list server is lists.briefing.test
+# would write it.
+EMAIL = {
+    "from": {"name": "Test Briefing", "address": "briefing@briefing.test"},
+    "reply_to": "editors@briefing.test",
+    "list_id": "briefing.lists.briefing.test",
+    "unsubscribe": [
+        "https://lists.briefing.test/unsubscribe/briefing",
+        "mailto:briefing-leave@lists.briefing.test?subject=unsubscribe",
+    ],
+    "subscribe": "https://lists.briefing.test/subscribe/briefing",
+}
+
 
 class ContentTree:
     """Writes a content tree the way an editor would, one file at a time."""

@@ -18,7 +18,9 @@ from typing import Any, BinaryIO, Concatenate, NamedTuple, ParamSpec, TypeVar
 from service.errors import ArticleNotFound, IssueNotFound, StoreError
 from service.model import (
     Article,
+    EmailEdition,
     Issue,
+    Mailbox,
     Page,
     Person,
     Publication,
@@ -426,4 +428,15 @@ def issue_from_row(row: Sequence[Any], articles: list[Article]) -> Issue:
 
 def publication_from_json(text: str) -> Publication:
     fields = json.loads(text)
-    return Publication(**{**fields, "author": Person(**fields["author"])})
+    email = fields.get("email") and email_edition_from_json(fields["email"])
+    return Publication(**{**fields, "author": Person(**fields["author"]), "email": email})
+
+
+def email_edition_from_json(fields: dict[str, Any]) -> EmailEdition:
+    return EmailEdition(
+        **{
+            **fields,
+            "sender": Mailbox(**fields["sender"]),
+            "unsubscribe": tuple(fields["unsubscribe"]),
+        }
+    )
