@@ -1,4 +1,4 @@
-"""The `briefing` command: check, build, serve, import-text, demo-content."""
+"""The `briefing` command: check, build, serve, import-text, demo-content, email."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 
 from service import config
 from service.errors import ContentErrors
+from service.model import EmailEdition
 
 CONTENT_ARGUMENT = click.argument(
     "content", type=click.Path(path_type=Path), default=config.CONTENT, envvar="BRIEFING_CONTENT"
@@ -174,3 +175,44 @@ def demo_content(issues: int, out: Path, seed: int) -> None:
     except DemoContentExists as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"wrote {issues} synthetic issue(s) to {out}")
+
+
+def email_edition_of(command: str, store: Path, issue_id: str) -> tuple[bytes, EmailEdition]:
+    """The issue's message and how it is addressed; else one line saying why, and exit 1."""
+    from service.email.message import edition_of, email_edition
+    from service.errors import BriefingError, StoreError
+    from service.store import open_store
+
+    try:
+        opened = open_store(store)
+    except StoreError as exc:
+        click.echo(f"briefing {command}: {exc}", err=True)
+        sys.exit(1)
+    try:
+        return email_edition(opened, issue_id), edition_of(opened.publication)
+    except BriefingError as exc:
+        click.echo(f"briefing {command}: {store}: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        opened.close()
+
+
+@main.command("email")
+@click.argument("issue_id")
+@STORE_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write the message to; standard output if not given.",
+)
+def email_issue(issue_id: str, store: Path, out: Path | None) -> None:
+    """Write ISSUE_ID's email edition: one RFC 5322 message, the same bytes from the same store."""
+    message, _ = email_edition_of("email", store, issue_id)
+    if out is None:
+        sys.stdout.buffer.write(message)
+        return
+    try:
+        out.write_bytes(message)
+    except OSError as exc:
+        click.echo(f"briefing email: {out}: cannot write the message ({exc.strerror})", err=True)
+        sys.exit(1)

@@ -72,6 +72,15 @@ class HubFailed(BriefingError):
     """The hub did not take a notification, after every attempt."""
 
 
+class NoEmailEdition(BriefingError):
+    """The publication has no [email] table: nothing says how a message would be addressed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the publication has no [email] table: add one to publication.toml and build"
+        )
+
+
 class SearchTooBroad(BriefingError):
     """A search whose words are in so much of the archive that finding them would take too long."""
 
