@@ -1,8 +1,9 @@
-"""The `briefing` command: check, build, serve, import-text, demo-content, email."""
+"""The `briefing` command: check, build, serve, import-text, demo-content, email, send."""
 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import time
 from pathlib import Path
@@ -197,6 +198,17 @@ def email_edition_of(command: str, store: Path, issue_id: str) -> tuple[bytes, E
         opened.close()
 
 
+def valid_address(context: click.Context, parameter: click.Parameter, value: str) -> str:
+    from marshmallow import ValidationError, validate
+
+    email_address: validate.Validator = validate.Email()
+    try:
+        email_address(value)
+    except ValidationError as exc:
+        raise click.BadParameter(f"{value!r} is not an email address.") from exc
+    return value
+
+
 @main.command("email")
 @click.argument("issue_id")
 @STORE_OPTION
@@ -216,3 +228,53 @@ def email_issue(issue_id: str, store: Path, out: Path | None) -> None:
     except OSError as exc:
         click.echo(f"briefing email: {out}: cannot write the message ({exc.strerror})", err=True)
         sys.exit(1)
+
+
+@main.command("send")
+@click.argument("issue_id")
+@click.option(
+    "--to",
+    "address",
+    required=True,
+    callback=valid_address,
+    help="Where to send it: the list's posting address.",
+)
+@STORE_OPTION
+@click.option(
+    "--smtp",
+    default="localhost:25",
+    envvar="BRIEFING_SMTP",
+    show_default=True,
+    help="The SMTP server, HOST:PORT; STARTTLS and login from BRIEFING_SMTP_*.",
+)
+@click.option(
+    "--send-again",
+    is_flag=True,
+    help="Send it even though the record beside the store says it went to ADDRESS already.",
+)
+def send_issue(issue_id: str, address: str, store: Path, smtp: str, send_again: bool) -> None:
+    """Hand ISSUE_ID's email edition to an SMTP server for ADDRESS, once unless told again."""
+    from service.email import send
+    from service.errors import BriefingError, SentUnrecorded
+
+    message, edition = email_edition_of("send", store, issue_id)
+    record = send.record_path(store)
+    try:
+        server = send.smtp_server(smtp, os.environ)
+        send.send_issue(
+            message, issue_id, edition.sender.address, address, server, store, send_again
+        )
+    except SentUnrecorded as exc:
+        click.echo(f"briefing send: {exc}.", err=True)
+        sys.exit(1)
+    except BriefingError as exc:
+        click.echo(f"briefing send: {exc}; nothing was sent.", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        reason = exc.strerror or exc
+        click.echo(
+            f"briefing send: {record}: cannot keep the record ({reason}); nothing was sent.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"sent issue {issue_id} to {address} through {server}; recorded in {record}")

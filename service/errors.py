@@ -81,6 +81,42 @@ class NoEmailEdition(BriefingError):
         )
 
 
+class DeliveryFailed(BriefingError):
+    """The SMTP server could not be reached, or did not take the message."""
+
+    def __init__(self, server: str, reply: str) -> None:
+        super().__init__(f"{server}: {reply}")
+        self.server = server
+        self.reply = reply
+
+
+class SentUnrecorded(BriefingError):
+    """The server took the message, but the record of sends could not be written."""
+
+    def __init__(self, record: str, reason: str) -> None:
+        super().__init__(
+            f"the server took the message, but {record} could not record it ({reason}):"
+            " a second send to this address would not be refused"
+        )
+        self.record = record
+
+
+class SmtpSettingInvalid(BriefingError):
+    """A BRIEFING_SMTP_* setting, or --smtp, that cannot be used as it stands."""
+
+
+class SentAlready(BriefingError):
+    """The issue went to this address before: sending it again must be asked for."""
+
+    def __init__(self, issue_id: str, address: str, when: str, record: str) -> None:
+        super().__init__(
+            f"issue {issue_id} was sent to {address} at {when} (recorded in {record});"
+            " --send-again sends it again"
+        )
+        self.issue_id = issue_id
+        self.address = address
+
+
 class SearchTooBroad(BriefingError):
     """A search whose words are in so much of the archive that finding them would take too long."""
 
