@@ -41,6 +41,7 @@ def edition_of(publication: Publication) -> EmailEdition:
 
 
 def edition_message(site: Site, edition: EmailEdition, issue: Issue) -> EmailMessage:
+    """The message: its header fields, then the plain text and the HTML, a client's choice."""
     message = EmailMessage(policy=POLICY)
     subject = subject_of(site.publication, issue)
     address(message, site.publication, edition)
