@@ -63,10 +63,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     metrics.init_app(app)
     # What a request passes through, outermost first: its id and figures (for every answer,
-    # the response cache's too), then the response cache, then Flask.
+    # the response cache's too, and the subscribers a feed reader reports), then the response
+    # cache, then Flask.
     app.wsgi_app = RequestTelemetry(  # type: ignore[method-assign]
         ResponseCache(app.wsgi_app, live, max_bytes=int(app.config["CACHE_MAX_BYTES"])),
         app.url_map,
         metrics.TALLY.observe,
+        metrics.SubscriberCounts().record,
     )
     return app
