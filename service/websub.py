@@ -1,4 +1,17 @@
-"""WebSub: after a build, tell the publication's hub which subscription feeds changed.
+"""WebSub (W3C): which documents are topics, the Link headers that lead subscribers to the hub,
+and, after a build, telling the publication's hub which subscription feeds changed.
+
+A topic is a document that a subscriber follows through the hub: each feed's subscription
+document (issues, articles, each tag) in each format, and the API's lists of issues and of
+articles at their own addresses, `/api/v1/issues` and `/api/v1/articles` with no query (their
+first page, in their default order and size). Nothing else is one: not a feed's archive pages,
+whose entries never change, nor a list asked for with a query (another page, size, order or
+filter), which is another document than the topic and so names neither hub nor self.
+
+With a `hub` in the publication, every topic answers `Link: <hub>; rel="hub"` and exactly one
+`<its own URL>; rel="self"` (WebSub section 4), after a list's pagination links in the same
+header. The self URL is the topic's canonical address, built from the base URL like every other
+link: a feed asked for with `?utm_source=...` still names its address without the query.
 
 The feeds of the store being replaced are compared with the new store's, byte for byte, as
 the service would serve them at the publication's base_url; the hub gets one
@@ -17,15 +30,37 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlencode
 
+from flask import Response, request
+from werkzeug.urls import iri_to_uri
+
 from service.errors import HubFailed, StoreError
-from service.feeds.catalogue import render, subscriptions
-from service.feeds.formats import EXTENSIONS
 from service.store import Store, open_store
 from service.urls import Site
 
 TIMEOUT = 10.0  # seconds for one request to the hub
 ATTEMPTS = 3
 BACKOFF = 0.5  # seconds before the second attempt, doubling after
+
+
+def advertise(response: Response, site: Site, topic: str) -> Response:
+    """With a hub, add it and the topic's own URL to the answer's Link header (section 4)."""
+    hub = site.publication.hub
+    if hub:
+        links = [response.headers.get("Link"), link(hub, "hub"), link(topic, "self")]
+        response.headers["Link"] = ", ".join(filter(None, links))
+    return response
+
+
+def advertise_list(response: Response, site: Site) -> Response:
+    """An API list is a topic at its own address only: with a query, it is another document."""
+    if request.query_string:
+        return response
+    return advertise(response, site, site.urls.page(request.path))
+
+
+def link(url: str, rel: str) -> str:
+    """One RFC 8288 link, its target URL-encoded so that no `>` in it can end the link."""
+    return f'<{iri_to_uri(url)}>; rel="{rel}"'
 
 
 class Echo(Protocol):
@@ -90,6 +125,9 @@ def changed_feeds(previous: Store | None, current: Store) -> list[str]:
 
 def subscription_documents(store: Store) -> dict[str, bytes]:
     """Every subscription document of a store, by its public URL."""
+    from service.feeds.catalogue import render, subscriptions  # the feeds' routes import this
+    from service.feeds.formats import EXTENSIONS
+
     site = Site.of(store, store.publication)
     return {
         site.urls.feed(feed.name, extension): render(site, feed.name, extension).body
