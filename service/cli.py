@@ -1,4 +1,4 @@
-"""The `briefing` command: check, build, serve, import-text, demo-content."""
+"""The `briefing` command: check, build, serve, notify, import-text, demo-content."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ SERVED = (
 
 @click.group()
 def main() -> None:
-    """Publish the briefing: validate content, build the store, serve it."""
+    """Publish the briefing: validate content, build the store, serve it, notify the hub."""
 
 
 def report(errors: ContentErrors) -> None:
@@ -68,10 +68,8 @@ def check(content: Path) -> None:
 def build(content: Path, store: Path) -> None:
     """Validate CONTENT and, only if it is all good, replace the store with a new build."""
     from service.build import build as build_store
-    from service.websub import announce_build, open_previous
 
     started = time.monotonic()
-    previous = open_previous(store)  # to tell the WebSub hub which feeds the build changes
     try:
         result = build_store(content, store)
     except ContentErrors as errors:
@@ -85,7 +83,6 @@ def build(content: Path, store: Path) -> None:
         f"built {result.store}: {result.issues} issue(s), {result.articles} article(s),"
         f" content version {result.content_version} ({time.monotonic() - started:.1f} s)"
     )
-    announce_build(previous, result.store, click.echo)
 
 
 @main.command()
@@ -115,6 +112,21 @@ def serve(store: Path, bind: str, workers: int) -> None:
     for path, what in SERVED:
         click.echo(f"  {root}{path:<20} {what}")
     run_server(functools.partial(create_app, {"STORE": str(store)}), bind, workers)
+
+
+@main.command()
+@STORE_OPTION
+def notify(store: Path) -> None:
+    """Tell the WebSub hub of every topic (feed or API list) whose bytes changed since the last
+    notification; run it once every replica serves the store."""
+    from service.errors import HubFailed, NotificationRecordError, StoreError
+    from service.notify import notify as notify_hub
+
+    try:
+        click.echo(notify_hub(store))
+    except (StoreError, NotificationRecordError, HubFailed) as exc:
+        click.echo(f"briefing notify: {exc}", err=True)
+        sys.exit(1)
 
 
 @main.command("import-text")

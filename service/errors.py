@@ -72,6 +72,15 @@ class HubFailed(BriefingError):
     """The hub did not take a notification, after every attempt."""
 
 
+class NotificationRecordError(BriefingError):
+    """The record of what the WebSub hub was last told cannot be read or written."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 class SearchTooBroad(BriefingError):
     """A search whose words are in so much of the archive that finding them would take too long."""
 

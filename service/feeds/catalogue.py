@@ -1,9 +1,9 @@
 """The briefing's feeds: every issue, every article, and the articles of one tag.
 
 Each is a `service.feeds.model.Feed` described by its hooks. `render()` turns a feed's name
-("issues", "articles", "tags/<tag>"), a format and an archive page into the bytes served: for
-the feeds' routes, and for WebSub, which compares a build's feeds with the last build's.
-`subscriptions()` offers every feed to readers, as the pages list them.
+("issues", "articles", "tags/<tag>"), a format and an archive page into the bytes the feeds'
+routes serve. `subscriptions()` offers every feed to readers, as the pages list them, and to
+WebSub subscribers, as `briefing notify` lists its topics.
 """
 
 from __future__ import annotations
