@@ -3,10 +3,11 @@
 What a caching proxy in front of replicas must do with the service's headers: keep what the
 service marks public for its max-age, revalidate it with a 304 afterwards, serve a rebuilt
 store once max-age has passed, pass the origin's bytes through untouched (identity and gzip)
-and answer a client's own conditional request from its copy. Each answer carries its own
-request id, and the replicas' metrics stay behind the proxy. A client past the proxy's
-limits is refused with 429 and Retry-After; a polite one never is. Clients with limits of
-their own ask from addresses of their own on loopback (127.0.0.2 and on).
+and answer a client's own conditional request from its copy. While the origin cannot be
+reached it serves its copy for as long as the origin's stale-if-error allows. Each answer
+carries its own request id, and the replicas' metrics stay behind the proxy. A client past
+the proxy's limits is refused with 429 and Retry-After; a polite one never is. Clients with
+limits of their own ask from addresses of their own on loopback (127.0.0.2 and on).
 """
 
 from __future__ import annotations
@@ -273,6 +274,39 @@ def test_each_answer_through_the_proxy_carries_its_own_request_id(
     assert [entry["request_id"] for entry in origin_requests(proxied.origin.log, FEED)] == [
         missed.headers["X-Request-Id"]
     ]
+
+
+def stop_origin(proxied: Proxied) -> None:
+    proxied.origin.process.terminate()
+    proxied.origin.process.wait(timeout=15)
+
+
+def test_with_the_origin_down_the_proxy_serves_the_expired_feed_it_kept(
+    start_proxied: StartProxied,
+) -> None:
+    proxied = start_proxied(SHORT_MAX_AGE)
+    kept = get(proxied.proxy_url, FEED)
+    assert "stale-if-error=" in kept.headers["Cache-Control"]
+    stop_origin(proxied)
+
+    served = first_reply_not_hit(proxied, FEED, timeout=10)
+
+    assert (served.status, served.x_cache) == (200, "STALE")
+    assert served.body == kept.body
+
+
+def test_with_the_origin_down_the_proxy_serves_an_expired_feed_no_longer_than_it_may(
+    start_proxied: StartProxied,
+) -> None:
+    # Asks every 50 ms for seconds, past a feed's burst: the limits counted, not enforced.
+    proxied = start_proxied(SHORT_MAX_AGE, enforce_limits=False, BRIEFING_STALE_IF_ERROR="1")
+    kept = [get(proxied.proxy_url, FEED).x_cache for _ in range(2)]
+    assert kept == ["MISS", "HIT"]
+    stop_origin(proxied)
+
+    wait_until(
+        lambda: get(proxied.proxy_url, FEED).status == 502, 10, "502 once stale-if-error is over"
+    )
 
 
 def test_a_burst_at_one_feed_is_refused_with_429_and_retry_after(
