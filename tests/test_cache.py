@@ -90,7 +90,9 @@ def test_a_view_reading_the_query_is_not_answered_by_another_querys_copy(
 def test_cacheable_response_headers(app: Flask, renders: list[str]) -> None:
     response = app.test_client().get("/probe")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=60, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert response.headers["Last-Modified"] == LAST_MODIFIED
     assert response.headers["Vary"] == "Accept-Encoding"
     assert response.headers["ETag"].startswith('"') and response.headers["ETag"].endswith('"')
@@ -104,7 +106,9 @@ def test_if_none_match_returns_304(app: Flask, renders: list[str]) -> None:
     assert response.status_code == 304
     assert response.data == b""
     assert response.headers["ETag"] == etag
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=60, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert response.headers["Vary"] == "Accept-Encoding"
     for kept_by_the_cache in ("Content-Type", "Content-Length", "Last-Modified"):
         assert kept_by_the_cache not in response.headers

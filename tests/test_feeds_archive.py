@@ -175,7 +175,11 @@ def test_final_archive_pages_are_cached_for_long_the_rest_briefly(
         f"max-age={app.config['IMMUTABLE_MAX_AGE']}",
         "immutable",
     }
-    briefly = f"public, max-age={app.config['MAX_AGE']}"
+    briefly = (
+        f"public, max-age={app.config['MAX_AGE']},"
+        f" stale-while-revalidate={app.config['STALE_WHILE_REVALIDATE']},"
+        f" stale-if-error={app.config['STALE_IF_ERROR']}"
+    )
     assert client.get("/feeds/issues/archive/2.atom").headers["Cache-Control"] == briefly
     assert client.get("/feeds/issues.atom").headers["Cache-Control"] == briefly
 
