@@ -190,6 +190,34 @@ def test_final_archive_pages_are_cached_for_long_the_rest_briefly(
     assert client.get("/feeds/issues.atom").headers["Cache-Control"] == briefly
 
 
+def test_a_json_archive_page_that_a_newer_page_made_final_answers_304_now_immutable(
+    publish: Publish,
+) -> None:
+    client = publish(2 * N)
+    before = client.get("/feeds/issues/archive/2.json")
+    assert "immutable" not in before.headers["Cache-Control"]
+    client = publish(3 * N)
+    after = client.get(
+        "/feeds/issues/archive/2.json", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status_code == 304
+    assert "immutable" in after.headers["Cache-Control"].split(", ")
+
+
+@pytest.mark.parametrize("extension", ["atom", "rss"])
+def test_an_archive_page_that_a_newer_page_made_final_has_new_bytes_and_etag(
+    publish: Publish, extension: str
+) -> None:
+    path = f"/feeds/issues/archive/2.{extension}"
+    client = publish(2 * N)
+    before = client.get(path)
+    client = publish(3 * N)
+    after = client.get(path, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert feed_links(after.data)["next-archive"] == url(f"/feeds/issues/archive/3.{extension}")
+
+
 def test_archive_last_modified_is_its_newest_entry(publish: Publish) -> None:
     client = publish(N + 1)
     response = client.get("/feeds/issues/archive/1.rss")
