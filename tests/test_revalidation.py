@@ -4,7 +4,6 @@ new ETag (DESIGN.md, Data flow: an ETag is a hash of the bytes sent, not of the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,7 @@ class Rebuild:
     documents: dict[str, list[Revalidated]]  # by the encoding the poller asked for
 
 
-def briefing(*args: str | Path) -> None:
+def briefing(*args: str | int | Path) -> None:
     result = CliRunner().invoke(main, [str(arg) for arg in args])
     assert result.exit_code == 0, result.output
 
@@ -56,7 +55,7 @@ def tag_counts(store: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def rebuild(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rebuild]:
+def rebuild(tmp_path_factory: pytest.TempPathFactory) -> Rebuild:
     root = tmp_path_factory.mktemp("revalidation")
     before, after = root / f"content-{ISSUES}", root / f"content-{ISSUES + 1}"
     store = root / "var" / "briefing.sqlite3"
@@ -73,7 +72,7 @@ def rebuild(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rebuild]:
             encoding: revalidate(server.url, recorded[encoding], encoding) for encoding in ENCODINGS
         }
     untouched = {tag for tag, articles in tag_counts(store).items() if counts.get(tag) == articles}
-    yield Rebuild(before, after, untouched, documents)
+    return Rebuild(before, after, untouched, documents)
 
 
 def unchanged(documents: list[Revalidated]) -> list[Revalidated]:
