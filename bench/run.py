@@ -37,6 +37,7 @@ from bench.abuse import (
 )
 from service.config import Defaults, default_workers
 from tests.nginx import ProxyFiles, launch
+from tests.revalidation import feed_documents, record, revalidate, served_after_rename
 
 HERE = Path(__file__).resolve().parent
 BRIEFING = Path(sys.executable).with_name("briefing")
@@ -46,6 +47,7 @@ SETTLE_SECONDS = 1.5
 # A bare WSGI hello's requests/s on the machine where the budgets in ms and s hold.
 REFERENCE_HELLO = 10_000
 WORKER_CLASS = "## Worker class"
+Figure = tuple[str, float | str, str]  # what, its value (a ratio, a time or counts), its budget
 
 
 @dataclass
@@ -228,14 +230,36 @@ def flood_size(workers: int) -> int:
     return int(1.5 * workers * Defaults.CACHE_MAX_BYTES / 10_000)
 
 
-def make_store(work: Path, issues: int) -> Path:
-    content, store = work / f"content-{issues}", work / f"store-{issues}.sqlite3"
+def make_store(work: Path, issues: int, store: Path | None = None) -> Path:
+    """Demo content of `issues` issues built into store (by default a new one of its own)."""
+    content, store = work / f"content-{issues}", store or work / f"store-{issues}.sqlite3"
     for args in (
         ["demo-content", "--issues", str(issues), "--out", str(content)],
         ["build", str(content), "--store", str(store)],
     ):
         subprocess.run([str(BRIEFING), *args], check=True, stdout=subprocess.DEVNULL)
     return store
+
+
+def revalidated_after_rebuild(work: Path, server: Server, store: Path, issues: int) -> str:
+    """A poller reads every feed document of the store that server serves, which is then
+    rebuilt in place with one issue more, and asks again with the ETags: how many documents
+    kept their bytes, and how many of those answered 304. A changed one answering 304 is
+    stale: it stops the run."""
+    recorded = record(server.url(""), feed_documents(store), "gzip")
+    make_store(work, issues + 1, store)
+    served_after_rename(server.url(""), store, Defaults.STORE_CHECK_INTERVAL)
+    documents = revalidate(server.url(""), recorded, "gzip")
+    stale = [
+        document.path
+        for document in documents
+        if not document.unchanged and document.revalidated.status == 304
+    ]
+    if stale:
+        raise SystemExit(f"changed documents answered 304 after the rebuild: {stale}")
+    unchanged = [document for document in documents if document.unchanged]
+    answered = sum(document.revalidated.status == 304 for document in unchanged)
+    return f"{len(unchanged)}, {answered}"
 
 
 def load_options(description: str | None) -> argparse.ArgumentParser:
@@ -366,8 +390,10 @@ def measure(args: argparse.Namespace, work: Path) -> None:
         search_ms = search_latency_ms(service[large], words)
         worst = search.worst_search(service[large].port)
         first_answer = max(server.first_answer or 0.0 for server in service.values())
+        # Last: it rebuilds the small store under its service.
+        after_rebuild = revalidated_after_rebuild(work, service[small], stores[small], small)
     rate = {key: target.rate for key, target in targets.items()}
-    figures = [
+    figures: list[Figure] = [
         (
             "feed 200 ÷ bare WSGI, same bytes",
             rate[f"feed-200-{small}"] / rate["bytes-feed"],
@@ -411,7 +437,7 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     direct, proxied = abused[ALL_AT_ONCE, "briefing serve"], abused[ALL_AT_ONCE, "behind nginx"]
     held = f"{abuse.idle} idle, {abuse.slowloris} slowloris, {abuse.slow_readers} slow readers"
     scale = max(1.0, REFERENCE_HELLO / rate["hello"])
-    extra = [
+    extra: list[Figure] = [
         (f"search at {large} issues, median ms", search_ms, time_budget(10, scale)),
         (f"costliest search at {large} issues, ms", worst.ms, time_budget(50, scale)),
         ("costliest search ÷ typical, same endpoint", worst.ratio, "≤ 5 ×"),
@@ -430,6 +456,11 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             time_budget(50, scale),
         ),
         (f"resident memory per worker after {flood_urls:,} unique URLs, max MB", flooded, "< 150"),
+        (
+            "after a rebuild adding one issue: documents unchanged, of which answered 304",
+            after_rebuild,
+            "all",
+        ),
     ]
     note = (
         f" A bare WSGI hello answered {rate['hello']:,.0f} requests/s here, against the"
@@ -451,6 +482,11 @@ def measure(args: argparse.Namespace, work: Path) -> None:
     write_results(args, targets, figures + extra, feed_size, api_size, note, under_abuse)
 
 
+def figure(value: float | str) -> str:
+    """A ratio or a time to two places; counts as they are."""
+    return value if isinstance(value, str) else f"{value:.2f}"
+
+
 def time_budget(limit: float, scale: float) -> str:
     """A budget in ms or s, stretched on a machine slower than the one it is set for."""
     return f"< {limit:g}" if scale == 1 else f"< {limit * scale:.3g} ({limit:g} × {scale:.2f})"
@@ -459,7 +495,7 @@ def time_budget(limit: float, scale: float) -> str:
 def write_results(
     args: argparse.Namespace,
     targets: dict[str, Target],
-    figures: list[tuple[str, float, str]],
+    figures: list[Figure],
     feed_size: int,
     api_size: int,
     note: str,
@@ -479,7 +515,7 @@ def write_results(
         "",
         "| figure | value | budget |",
         "| --- | ---: | --- |",
-        *[f"| {name} | {value:.2f} | {budget} |" for name, value, budget in figures],
+        *[f"| {name} | {figure(value)} | {budget} |" for name, value, budget in figures],
         "",
         "| server, request | requests/s (median) | rounds |",
         "| --- | ---: | --- |",

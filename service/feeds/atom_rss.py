@@ -39,16 +39,18 @@ class History(BaseExtension):  # type: ignore[misc]
         return {"fh": HISTORY_NS}
 
     def extend_atom(self, feed: Any) -> Any:
-        self.extend(feed)
+        # feedgen writes Atom's own elements unqualified under a literal xmlns attribute:
+        # so are these, to stand as <link> in the default namespace, not as <ns0:link>.
+        self.extend(feed, "link")
         return feed
 
     def extend_rss(self, rss: Any) -> Any:
-        self.extend(rss[0])  # the <channel>
+        self.extend(rss[0], f"{{{ATOM_NS}}}link")  # the <channel>; the root declares atom:
         return rss
 
-    def extend(self, parent: Any) -> None:
+    def extend(self, parent: Any, link: str) -> None:
         for rel, href in self.links:
-            xml_elem(f"{{{ATOM_NS}}}link", parent, rel=rel, href=href)
+            xml_elem(link, parent, rel=rel, href=href)
         if self.marker:
             xml_elem(f"{{{HISTORY_NS}}}{self.marker}", parent)
 
