@@ -191,3 +191,18 @@ def test_a_card_is_cached_and_revalidated_like_every_page(client: FlaskClient) -
         headers={"If-None-Match": first.headers["ETag"]},
     )
     assert again.status_code == 304
+
+
+# The snippet partners paste
+
+
+def test_subscribe_shows_partners_the_snippet_of_the_latest_card(client: FlaskClient) -> None:
+    response = client.get("/subscribe")
+    page = lxml.html.fromstring(response.data)
+    (snippet,) = page.xpath("//section[@class='partners']//pre/code/text()")
+    (iframe,) = lxml.html.fragments_fromstring(snippet)
+    assert iframe.tag == "iframe"
+    assert iframe.get("src") == f"{BASE}/embed/latest"
+    assert iframe.get("title") == "Test Briefing: the latest issue"
+    assert b"<pre><code>&lt;iframe src=" in response.data  # shown as text, not as a frame
+    assert page.xpath("//iframe") == []
