@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from service.store import Store
-from tests.factories import ContentTree
+from tests.factories import REPO, ContentTree
 
 BASE = "https://briefing.test"
 Html = lxml.html.HtmlElement
@@ -206,3 +206,12 @@ def test_subscribe_shows_partners_the_snippet_of_the_latest_card(client: FlaskCl
     assert iframe.get("title") == "Test Briefing: the latest issue"
     assert b"<pre><code>&lt;iframe src=" in response.data  # shown as text, not as a frame
     assert page.xpath("//iframe") == []
+
+
+def test_the_readme_shows_the_snippet_subscribe_gives_for_the_shipped_content(
+    app: Flask, build_store: Callable[[ContentTree], Store]
+) -> None:
+    build_store(ContentTree(REPO / "content"))
+    page = lxml.html.fromstring(app.test_client().get("/subscribe").data)
+    (snippet,) = page.xpath("//section[@class='partners']//pre/code/text()")
+    assert f"```html\n{snippet}\n```" in (REPO / "README.md").read_text()
