@@ -5,6 +5,8 @@ issue for Google News, robots.txt naming both; deterministic and cached like eve
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
+import tomllib
 import urllib.robotparser
 from collections.abc import Callable
 from pathlib import Path
@@ -273,3 +275,18 @@ def test_a_sitemap_that_is_not_there_is_plain_text(client: FlaskClient) -> None:
     assert response.status_code == 404
     assert response.mimetype == "text/plain"
     assert urlsplit(response.request.url).path == "/sitemap-2.xml"
+
+
+def test_every_template_and_asset_is_installed_with_the_package() -> None:
+    """A wheel (the container's install) holds only what package-data names: the sitemaps'
+    templates are .xml, not .html."""
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["service"]
+    service = REPO / "service"
+    files = [*(service / "templates").iterdir(), *(service / "static").iterdir()]
+    unpackaged = [
+        str(path.relative_to(service))
+        for path in files
+        if not any(fnmatch.fnmatch(str(path.relative_to(service)), glob) for glob in globs)
+    ]
+    assert unpackaged == []
