@@ -296,6 +296,31 @@ class Store:
         return tuple((issues[row[0]], self._article(row)) for row in rows)
 
     @reading
+    def issue_updates(self) -> tuple[tuple[str, dt.datetime], ...]:
+        """Every issue's id and when it was last updated, oldest first, without its articles."""
+        rows = self._db.execute("SELECT id, updated FROM issues ORDER BY pk").fetchall()
+        return tuple((issue_id, dt.datetime.fromisoformat(updated)) for issue_id, updated in rows)
+
+    @reading
+    def tag_updates(self, newest: int) -> tuple[tuple[str, dt.datetime], ...]:
+        """Each tag, in the order of tags(), and the latest update among the `newest` newest
+        issues carrying it: when the first page of the tag's issues last changed."""
+        rows = self._db.execute(
+            "SELECT tag, updated FROM ("
+            " SELECT t.tag, i.updated,"
+            "  row_number() OVER (PARTITION BY t.tag ORDER BY i.pk DESC) AS place"
+            " FROM (SELECT DISTINCT tag, issue_pk FROM article_tags) t"
+            " JOIN issues i ON i.pk = t.issue_pk"
+            ") WHERE place <= ? ORDER BY tag",
+            (newest,),
+        ).fetchall()
+        latest: dict[str, dt.datetime] = {}
+        for tag, updated in rows:
+            when = dt.datetime.fromisoformat(updated)
+            latest[tag] = max(latest.get(tag, when), when)
+        return tuple(latest.items())
+
+    @reading
     def first_issue_date(self) -> dt.date | None:
         """The date of the oldest issue: when the publication began, for feeds' own ids."""
         first: str | None = self._db.execute("SELECT min(date) FROM issues").fetchone()[0]
