@@ -84,6 +84,18 @@ def test_an_old_article_id_moves_to_the_new_one(client: FlaskClient) -> None:
     assert location == f"{BASE}/api/v1/issues/2011-01-26/articles/village-halls-close"
 
 
+def test_an_article_renamed_in_a_renamed_issue_moves_in_one_step(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    content.issue(
+        "2011-01-12-b", articles=0, aliases=["2011-01-12"], date=content_date("2011-01-12")
+    )
+    content.article("2011-01-12-b", "01-a.md", headline="New words", aliases=["old-words"])
+    build_store(content)
+    location = moved(app.test_client(), "/api/v1/issues/2011-01-12/articles/old-words")
+    assert location == f"{BASE}/api/v1/issues/2011-01-12-b/articles/new-words"
+
+
 def test_the_issue_page_keeps_an_anchor_for_an_old_article_id(client: FlaskClient) -> None:
     page = client.get("/issues/2011-01-26").get_data(as_text=True)
     assert '<span id="village-halls"></span>' in page

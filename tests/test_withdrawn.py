@@ -278,3 +278,26 @@ def test_withdrawn_needs_a_time_and_a_reason(
 
 def test_the_json_feed_of_a_withdrawal_is_valid_json(client: FlaskClient) -> None:
     assert json.loads(client.get("/feeds/tags/localism.json").data)["items"]
+
+
+def test_the_openapi_document_says_an_item_may_be_gone_or_moved(client: FlaskClient) -> None:
+    paths = client.get("/api/openapi.json").json["paths"]
+    for path in ("/api/v1/issues/{issue_id}", "/api/v1/issues/{issue_id}/articles/{article_id}"):
+        responses = paths[path]["get"]["responses"]
+        assert responses["410"] == {"$ref": "#/components/responses/GONE"}
+        assert responses["301"] == {"$ref": "#/components/responses/MOVED_PERMANENTLY"}
+    assert "410" not in paths["/api/v1/issues"]["get"]["responses"]
+
+
+def test_outside_any_area_a_withdrawal_is_said_in_plain_text(app: Flask) -> None:
+    from werkzeug.exceptions import Gone
+
+    from service.http_errors import plain_text
+
+    with app.app_context():
+        response = plain_text(Gone(description=f"Issue {GONE_ISSUE} was withdrawn: {REASON}"))
+    assert response.status_code == 410
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == (
+        f"410 Gone: Issue {GONE_ISSUE} was withdrawn: {REASON}\n"
+    )
