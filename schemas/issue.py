@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from schemas.fields import HttpUrl, Slug, Text, WholeMatch, slugify
 from schemas.publication import PersonSchema
-from service.model import ArticleDraft, Correction, IssueDraft, Source
+from service.model import ArticleDraft, Correction, IssueDraft, Source, WithdrawalNote
 
 ISSUE_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z0-9]+)*$"
 ISSUE_ID_MAX = 100
@@ -125,6 +125,13 @@ class LifecycleSchema(TaggedSchema):
             raise ValidationError({"aliases": {index: ["Listed twice."] for index in repeated}})
 
 
+def withdrawal_note(data: dict[str, Any]) -> WithdrawalNote | None:
+    """The reason and the time an editor withdrew it, which LifecycleSchema has as a pair."""
+    if data["withdrawn"] is None:
+        return None
+    return WithdrawalNote(data["withdrawn"], data["withdrawn_at"])
+
+
 class ArticleSchema(LifecycleSchema):
     """Loads an article file (front matter plus its Markdown `body`) into an ArticleDraft."""
 
@@ -155,8 +162,7 @@ class ArticleSchema(LifecycleSchema):
             corrections=tuple(sorted(data["corrections"], key=lambda said: said.date)),
             aliases=tuple(data["aliases"]),
             draft=data["draft"],
-            withdrawn=data["withdrawn"],
-            withdrawn_at=data["withdrawn_at"],
+            withdrawn=withdrawal_note(data),
         )
 
 
@@ -259,15 +265,7 @@ class IssueSchema(LifecycleSchema):
         if (data.get("withdrawn_at") or published) < published:
             errors["withdrawn_at"] = [message]
         for index, article in enumerate(data.get("articles", [])):
-            if not isinstance(article, ArticleDraft):
-                continue
-            early: dict[str, Any] = {}
-            if (article.withdrawn_at or published) < published:
-                early["withdrawn_at"] = [message]
-            for place, correction in enumerate(article.corrections):
-                if correction.date < published:
-                    early.setdefault("corrections", {})[place] = {"date": [message]}
-            if early:
+            if isinstance(article, ArticleDraft) and (early := too_early(article, published)):
                 errors.setdefault("articles", {})[index] = early
         if errors:
             raise ValidationError(errors)
@@ -304,9 +302,20 @@ class IssueSchema(LifecycleSchema):
             articles=tuple(data["articles"]),
             aliases=tuple(data["aliases"]),
             draft=data["draft"],
-            withdrawn=data["withdrawn"],
-            withdrawn_at=data["withdrawn_at"],
+            withdrawn=withdrawal_note(data),
         )
+
+
+def too_early(article: ArticleDraft, published: dt.datetime) -> dict[str, Any]:
+    """Errors for the article's withdrawal and corrections dated before its issue came out."""
+    message = f"Before the issue was published ({published.isoformat()})."
+    early: dict[str, Any] = {}
+    if article.withdrawn and article.withdrawn.at < published:
+        early["withdrawn_at"] = [message]
+    for place, correction in enumerate(article.corrections):
+        if correction.date < published:
+            early.setdefault("corrections", {})[place] = {"date": [message]}
+    return early
 
 
 def alias_errors(issues: Sequence[IssueDraft]) -> dict[int, dict[int, str]]:

@@ -15,7 +15,15 @@ from schemas.issue import published_at
 from service.content.loader import Content, load_content
 from service.content.markdown import render_body
 from service.errors import ContentErrors
-from service.model import Article, ArticleDraft, Issue, IssueDraft, Publication, Withdrawal
+from service.model import (
+    Article,
+    ArticleDraft,
+    Issue,
+    IssueDraft,
+    Publication,
+    Withdrawal,
+    WithdrawalNote,
+)
 from service.removals import Removal, compare
 from service.store import write_store
 from service.store.published import published_in
@@ -79,7 +87,7 @@ def render_record(content: Content, include_drafts: bool) -> list[Issue | Withdr
             continue
         articles = [a for a in draft.articles if include_drafts or not a.draft]
         if draft.withdrawn:
-            record += withdrawals_of(draft, articles)
+            record += withdrawals_of(draft, draft.withdrawn, articles)
         else:
             record += render_issue(content.publication, draft, articles)
     return record
@@ -93,7 +101,7 @@ def render_issue(
     withdrawn: list[Withdrawal] = []
     for position, article in enumerate(articles, start=1):
         if article.withdrawn:
-            withdrawn.append(withdrawal(draft, article, position))
+            withdrawn.append(withdrawal(draft, article, position, article.withdrawn))
         else:
             published.append(render_article(publication, draft, article, position))
     changes = [article.updated for article in published]
@@ -113,36 +121,36 @@ def render_issue(
     return [issue, *withdrawn]
 
 
-def withdrawals_of(draft: IssueDraft, articles: list[ArticleDraft]) -> list[Withdrawal]:
-    """A withdrawn issue, and each of its articles (withdrawn with it, or before it)."""
-    assert draft.withdrawn is not None and draft.withdrawn_at is not None  # IssueSchema's rule
+def withdrawals_of(
+    draft: IssueDraft, note: WithdrawalNote, articles: list[ArticleDraft]
+) -> list[Withdrawal]:
+    """A withdrawn issue, and each of its articles: withdrawn with it, or before it."""
     issue = Withdrawal(
         issue_id=draft.id,
         article_id=None,
         date=draft.date,
         published=published_at(draft.date, draft.updated),
-        reason=draft.withdrawn,
-        withdrawn_at=draft.withdrawn_at,
+        reason=note.reason,
+        withdrawn_at=note.at,
         aliases=draft.aliases,
     )
     return [issue] + [
-        withdrawal(draft, article, position) for position, article in enumerate(articles, 1)
+        withdrawal(draft, article, position, article.withdrawn or note)
+        for position, article in enumerate(articles, start=1)
     ]
 
 
-def withdrawal(issue: IssueDraft, article: ArticleDraft, position: int) -> Withdrawal:
-    """A withdrawn article: what is left of it, with its own reason or else its issue's."""
-    reason, withdrawn_at = article.withdrawn, article.withdrawn_at
-    if reason is None or withdrawn_at is None:
-        assert issue.withdrawn is not None and issue.withdrawn_at is not None
-        reason, withdrawn_at = issue.withdrawn, issue.withdrawn_at
+def withdrawal(
+    issue: IssueDraft, article: ArticleDraft, position: int, note: WithdrawalNote
+) -> Withdrawal:
+    """What is left of a withdrawn article: its place, and why and when it went."""
     return Withdrawal(
         issue_id=issue.id,
         article_id=article.id,
         date=issue.date,
         published=published_at(issue.date, issue.updated),
-        reason=reason,
-        withdrawn_at=withdrawn_at,
+        reason=note.reason,
+        withdrawn_at=note.at,
         position=position,
         tags=tags_of(issue, article),
         aliases=article.aliases,

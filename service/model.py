@@ -191,6 +191,14 @@ class Search:
 
 
 @dataclass(frozen=True)
+class WithdrawalNote:
+    """What an editor says of something published that they withdraw: why, and when."""
+
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class ArticleDraft:
     """An article as the editor wrote it: validated, its body still Markdown.
 
@@ -208,8 +216,7 @@ class ArticleDraft:
     corrections: tuple[Correction, ...] = ()
     aliases: tuple[str, ...] = ()
     draft: bool = False
-    withdrawn: str | None = None  # the reason
-    withdrawn_at: dt.datetime | None = None
+    withdrawn: WithdrawalNote | None = None
 
 
 @dataclass(frozen=True)
@@ -226,5 +233,4 @@ class IssueDraft:
     articles: tuple[ArticleDraft, ...] = ()
     aliases: tuple[str, ...] = ()
     draft: bool = False
-    withdrawn: str | None = None  # the reason
-    withdrawn_at: dt.datetime | None = None
+    withdrawn: WithdrawalNote | None = None

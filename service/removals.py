@@ -56,18 +56,8 @@ def compare(published: Published, content: Content, root: Path) -> Comparison:
     not reported when its issue is, for the issue's error says it for its articles too."""
     now = NewContent(content, root)
     urls = Urls(published.base_url or content.publication.base_url)
-    removals: list[Removal] = []
+    removals = lost_from_view(published, now, urls)
     refused: list[ContentError] = []
-    for address in sorted(published.out, key=order):
-        found = now.resolve(address)
-        state = now.states[found] if found else None
-        if state in KEPT or now.with_its_issue(address, published.out, KEPT):
-            continue
-        url = url_of(urls, address)
-        if found is None:
-            removals.append(Removal(address, url, now.missing(address, url)))
-        else:
-            removals.append(Removal(address, url, now.made_draft(found, url)))
     for address in sorted(published.withdrawn, key=order):
         found = now.resolve(address)
         if found and now.states[found] is State.WITHDRAWN:
@@ -80,6 +70,20 @@ def compare(published: Published, content: Content, root: Path) -> Comparison:
         else:
             refused.append(now.reused(found, url))
     return Comparison(tuple(removals), tuple(refused))
+
+
+def lost_from_view(published: Published, now: NewContent, urls: Urls) -> list[Removal]:
+    """What was out and would be neither out, withdrawn nor moved: missing, or a draft."""
+    removals = []
+    for address in sorted(published.out, key=order):
+        found = now.resolve(address)
+        state = now.states[found] if found else None
+        if state in KEPT or now.with_its_issue(address, published.out, KEPT):
+            continue
+        url = url_of(urls, address)
+        error = now.missing(address, url) if found is None else now.made_draft(found, url)
+        removals.append(Removal(address, url, error))
+    return removals
 
 
 def order(address: Address) -> tuple[str, str]:

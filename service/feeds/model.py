@@ -199,13 +199,8 @@ class Feed(ABC, Generic[Item]):
         total = self.count()
         start, stop = self.window(total, page)
         places = self.items(start, stop)
-        items = [item for item in places if not isinstance(item, Withdrawal)]
-        gone = [item for item in places if isinstance(item, Withdrawal)]
-        if page is None and places:
-            since = min([*map(self.item_published, items), *(item.published for item in gone)])
-            gone = list(self.withdrawals(since))
-        entries = tuple(self.entry(item) for item in items)
-        tombstones = tuple(self.tombstone(withdrawal) for withdrawal in gone)
+        entries = tuple(self.entry(item) for item in places if not isinstance(item, Withdrawal))
+        tombstones = tuple(map(self.tombstone, self.told_gone(places, page)))
         changes = [entry.updated for entry in entries] + [gone.when for gone in tombstones]
         return Document(
             id=self.id(),
@@ -220,6 +215,18 @@ class Feed(ABC, Generic[Item]):
             updated=max(changes, default=self.site.store.last_updated),
             tombstones=tombstones,
         )
+
+    def told_gone(self, places: Sequence[Item | Withdrawal], page: int | None) -> list[Withdrawal]:
+        """The withdrawals a document tells of: an archive page, those in its places; the
+        subscription document, every one since the oldest of its places came out."""
+        gone = [item for item in places if isinstance(item, Withdrawal)]
+        if page is not None or not places:
+            return gone
+        published = [
+            item.published if isinstance(item, Withdrawal) else self.item_published(item)
+            for item in places
+        ]
+        return list(self.withdrawals(min(published)))
 
     def window(self, total: int, page: int | None) -> tuple[int, int]:
         """Where a document's entries start and stop, counted from the newest."""

@@ -201,15 +201,7 @@ class Store:
             (issue_id, article_id),
         ).fetchone()
         if found is None:
-            if not self._db.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone():
-                missing = self._missing_issue(issue_id)
-                if isinstance(missing, Moved):
-                    now = missing.now[0]
-                    raise Moved(
-                        (issue_id, article_id), self._alias(now, article_id) or (now, article_id)
-                    )
-                raise missing
-            raise self._missing_article(issue_id, article_id)
+            raise self._no_article(issue_id, article_id)
         return self._article(found)
 
     @reading
@@ -221,6 +213,17 @@ class Store:
             (issue_id,),
         ).fetchall()
         return tuple(map(withdrawal_from_row, rows))
+
+    def _no_article(self, issue_id: str, article_id: str) -> NotFound:
+        """Why an article is not served: it, or its issue, withdrawn, moved or never there. An
+        article of a renamed issue moves with it, to its own new id if it has one too."""
+        if self._db.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone():
+            return self._missing_article(issue_id, article_id)
+        missing = self._missing_issue(issue_id)
+        if not isinstance(missing, Moved):
+            return missing
+        now = missing.now[0]
+        return Moved((issue_id, article_id), self._alias(now, article_id) or (now, article_id))
 
     def _missing_issue(self, issue_id: str) -> NotFound:
         withdrawn = self._withdrawal(issue_id, "")
