@@ -51,14 +51,15 @@ WITHDRAWAL_COLUMNS = (
     "w.issue_id, w.article_id, w.date, w.published, w.reason, w.withdrawn_at, w.position,"
     " w.tags, w.aliases"
 )
-# Every issue's place, newest first: an issue's pk, a withdrawn issue's (with its pk in
-# withdrawn), which are the same places (schema.sql).
+# Every issue's place, newest first, as (place, 0) for an issue out (its pk is its place:
+# schema.sql) and (place, its pk in withdrawn) for a withdrawn one.
 ISSUE_PLACES = (
     "SELECT pk, 0 FROM issues UNION ALL"
     " SELECT issue_place, pk FROM withdrawn WHERE article_id = '' ORDER BY 1 DESC"
 )
-# Every article's place, its issue's newest first and in reading order within an issue, for
-# a tag or all (`{tagged}` and `{withdrawn_tagged}` "1"): an article's pk or a withdrawn one's.
+# Every article's place, newest issue first and each issue's in reading order, as (issue's
+# place, position, pk, 0) for an article out and (..., 0, its pk in withdrawn) for a withdrawn
+# one; of a tag, or of all with `{tagged}` and `{withdrawn_tagged}` "1".
 ARTICLE_PLACES = (
     "SELECT a.issue_pk, a.position, a.pk, 0 FROM articles a WHERE {tagged} UNION ALL"
     " SELECT w.issue_place, w.position, 0, w.pk FROM withdrawn w"
