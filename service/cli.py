@@ -65,13 +65,22 @@ def check(content: Path) -> None:
 @main.command()
 @CONTENT_ARGUMENT
 @STORE_OPTION
-def build(content: Path, store: Path) -> None:
-    """Validate CONTENT and, only if it is all good, replace the store with a new build."""
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Build even if issues or articles the store published are missing or drafts now"
+    " (neither withdrawn nor listed in `aliases`); each is named as it goes.",
+)
+def build(content: Path, store: Path, allow_removals: bool) -> None:
+    """Validate CONTENT and, only if it is all good, replace the store with a new build.
+
+    Whatever the store published must still answer: published, withdrawn, or moved.
+    """
     from service.build import build as build_store
 
     started = time.monotonic()
     try:
-        result = build_store(content, store)
+        result = build_store(content, store, allow_removals=allow_removals)
     except ContentErrors as errors:
         report(errors)
         click.echo(f"{store} is unchanged.", err=True)
@@ -83,6 +92,10 @@ def build(content: Path, store: Path) -> None:
         f"built {result.store}: {result.issues} issue(s), {result.articles} article(s),"
         f" content version {result.content_version} ({time.monotonic() - started:.1f} s)"
     )
+    if result.compared:
+        click.echo(f"{store}: {result.compared}, so nothing published to compare with.")
+    for removal in result.removed:
+        click.echo(f"{removal}, as --allow-removals allows.")
 
 
 @main.command()

@@ -14,7 +14,7 @@ import datetime as dt
 
 from flask import Blueprint, Flask, Response, abort, render_template
 
-from service.model import Issue
+from service.model import Issue, Query
 from service.pages import asset_url
 from service.request import current_site
 from service.responses import cacheable
@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
 @blueprint.get("/latest")
 def latest() -> Response:
     site = current_site()
-    newest = site.store.issue_window(0, 1) or abort(404)
+    newest = site.store.issues(Query(per_page=1)).items or abort(404)
     return card(site, newest[0], site.store.last_updated)
 
 

@@ -26,12 +26,12 @@ from schemas.oembed import OEmbedQuerySchema, OEmbedSchema
 from service import cards, http_errors
 from service.api import cors
 from service.api.problems import ParameterError, render_problem
-from service.errors import ArticleNotFound, IssueNotFound, NotFound
+from service.errors import ArticleNotFound, IssueNotFound, Moved, NotFound
 from service.model import Article, Issue, Person
 from service.pages import asset_url
 from service.request import current_site, malformed_parameters
 from service.responses import cacheable
-from service.urls import Site
+from service.urls import Site, Urls
 
 blueprint = Blueprint("oembed", __name__)
 PREFIX = "/oembed"
@@ -43,7 +43,7 @@ XML_DECLARATION = '<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n'
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
-    http_errors.register(app, PREFIX, render_problem, not_embeddable)
+    http_errors.register(app, PREFIX, render_problem, not_embeddable, embed_of_new_address)
     cors.init_app(app, PREFIX)
 
 
@@ -87,12 +87,7 @@ def embedded(site: Site, url: str) -> tuple[Issue, Article | None]:
     """The issue, and the article if the address names one, at a URL of this site."""
     issue_id, article_id = ids_in(site, url)
     issue = site.store.issue(issue_id)
-    if not article_id:
-        return issue, None
-    for article in issue.articles:
-        if article.id == article_id:
-            return issue, article
-    raise ArticleNotFound(issue.id, article_id)
+    return issue, site.store.article(issue.id, article_id) if article_id else None
 
 
 def ids_in(site: Site, url: str) -> tuple[str, str]:
@@ -117,6 +112,12 @@ def not_ours(site: Site) -> ParameterError:
         f" {site.urls.page('/issues/')}<issue-id>, and #<article-id> after it."
     )
     return ParameterError(404, "query", "url", reason)
+
+
+def embed_of_new_address(moved: Moved, urls: Urls) -> str:
+    """This answer for the new address of what an old one names (an alias), as asked."""
+    new_address = http_errors.page_of(moved, urls)
+    return urls.page(request.path, **{**request.args.to_dict(), "url": new_address})
 
 
 def not_embeddable(error: NotFound) -> ParameterError:

@@ -104,8 +104,16 @@ def issue(issue_id: str) -> Response:
     head = Head(shown.title, lead, site.urls.issue(issue_id), kind="article", embeddable=True)
     updated = newest((previous, shown, following))
     neighbours = {"previous": previous, "next": following}
+    withdrawn = site.store.withdrawn_from(issue_id)
     return render_page(
-        site, "issue.html", head, updated, ignores_query=True, issue=shown, **neighbours
+        site,
+        "issue.html",
+        head,
+        updated,
+        ignores_query=True,
+        issue=shown,
+        withdrawn=withdrawn,
+        **neighbours,
     )
 
 

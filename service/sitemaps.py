@@ -22,6 +22,7 @@ from flask import Blueprint, Flask, Response, abort, render_template
 
 from service import http_errors
 from service.feeds.routes import PageNumber
+from service.model import Query
 from service.pages import ISSUES_PER_PAGE
 from service.request import current_site
 from service.responses import cacheable
@@ -82,7 +83,7 @@ def sitemap_file(number: int) -> Response:
 @blueprint.get("/sitemap-news.xml")
 def news_sitemap() -> Response:
     site = current_site()
-    newest_issue = site.store.issue_window(0, 1)
+    newest_issue = site.store.issues(Query(per_page=1)).items
     issue = newest_issue[0] if newest_issue else None
     body = render_template(
         "sitemap-news.xml",

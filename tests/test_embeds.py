@@ -184,7 +184,9 @@ def test_every_other_page_still_forbids_framing(client: FlaskClient, path: str) 
 
 def test_a_card_is_cached_and_revalidated_like_every_page(client: FlaskClient) -> None:
     first = client.get("/embed/issues/2024-01-24")
-    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Cache-Control"] == (
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert first.headers["Vary"] == "Accept-Encoding"
     again = client.get(
         "/embed/issues/2024-01-24?utm_source=partner",

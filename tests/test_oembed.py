@@ -3,6 +3,7 @@ spec's XML, caching and CORS, and a real consumer (pyembed) against a real serve
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -225,7 +226,9 @@ def test_parameters_other_consumers_send_are_ignored(client: FlaskClient) -> Non
 
 def test_an_answer_is_cached_and_revalidated_like_the_apis(client: FlaskClient) -> None:
     first = oembed(client, ISSUE)
-    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Cache-Control"] == (
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert first.headers["Vary"] == "Accept-Encoding"
     assert first.headers["Last-Modified"] == "Wed, 24 Jan 2024 00:00:00 GMT"
     again = client.get(first.request.full_path, headers={"If-None-Match": first.headers["ETag"]})
@@ -375,3 +378,42 @@ def test_any_query_answers_an_embed_or_a_problem_never_a_failure(
     assert response.status_code in (200, 400, 404, 501), response.data
     expected = (PROBLEM,) if response.status_code != 200 else ("application/json", "text/xml")
     assert response.mimetype in expected
+
+
+# Renamed and withdrawn
+
+
+def test_an_old_address_moves_to_the_answer_for_the_new_one(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    """An alias answers a 301 to this endpoint for the new address, the other parameters kept."""
+    content.issue("2024-01-10-special", aliases=["2024-01-10"], date=dt.date(2024, 1, 10))
+    content.issue("2024-01-24", articles=0)
+    content.article("2024-01-24", "01-rent.md", headline="Rent caps", aliases=["rents"])
+    build_store(content)
+    client = app.test_client()
+    for old, new in [
+        (f"{BASE}/issues/2024-01-10", f"{BASE}/issues/2024-01-10-special"),
+        (f"{ISSUE}#rents", f"{ISSUE}#rent-caps"),
+    ]:
+        response = oembed(client, old, format="xml", maxwidth="300")
+        assert response.status_code == 301, (old, response.data)
+        assert response.headers["Location"] == f"{BASE}/oembed?" + urlencode(
+            {"url": new, "format": "xml", "maxwidth": "300"}
+        )
+        followed = client.get(response.headers["Location"].removeprefix(BASE))
+        assert followed.status_code == 200, (new, followed.data)
+
+
+def test_a_withdrawn_issue_is_gone_naming_why(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    write_content(content)
+    build_store(content)
+    withdrawn_at = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
+    content.issue("2024-01-10", number=1, withdrawn="Printed in error.", withdrawn_at=withdrawn_at)
+    build_store(content)
+    response = oembed(app.test_client(), f"{BASE}/issues/2024-01-10")
+    assert response.status_code == 410
+    assert response.mimetype == PROBLEM
+    assert "Printed in error." in response.json["detail"]

@@ -261,7 +261,9 @@ def test_the_same_store_gives_the_same_bytes(tmp_path: Path, content: ContentTre
 @pytest.mark.parametrize("path", DOCUMENTS)
 def test_each_document_is_cached_and_revalidated(client: FlaskClient, path: str) -> None:
     first = client.get(path)
-    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Cache-Control"] == (
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert first.headers["Vary"] == "Accept-Encoding"
     assert "Last-Modified" in first.headers
     again = client.get(f"{path}?utm_source=x", headers={"If-None-Match": first.headers["ETag"]})

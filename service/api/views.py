@@ -73,7 +73,7 @@ def issues(listing: Listing) -> Response:
 
 @blueprint.get(ISSUE)
 @blueprint.query(NoArgumentsSchema)
-@blueprint.ok(IssueDetailSchema, CACHE_HEADERS)
+@blueprint.ok(IssueDetailSchema, CACHE_HEADERS, item=True)
 def issue(_: object, issue_id: str) -> Response:
     """One issue with its articles whole."""
     site = current_site()
@@ -83,7 +83,7 @@ def issue(_: object, issue_id: str) -> Response:
 
 @blueprint.get(ARTICLE)
 @blueprint.query(NoArgumentsSchema)
-@blueprint.ok(ArticleDetailSchema, CACHE_HEADERS)
+@blueprint.ok(ArticleDetailSchema, CACHE_HEADERS, item=True)
 def article(_: object, issue_id: str, article_id: str) -> Response:
     """One article whole."""
     site = current_site()
