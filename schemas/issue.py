@@ -1,5 +1,6 @@
 """Issues and their articles as editors write them, loaded into drafts for the build;
-SourceSchema is also how the API sends an article's sources."""
+SourceSchema and CorrectionSchema are also how the API sends an article's sources and
+corrections."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from schemas.fields import HttpUrl, Slug, Text, WholeMatch, slugify
 from schemas.publication import PersonSchema
-from service.model import ArticleDraft, IssueDraft, Source
+from service.model import ArticleDraft, Correction, IssueDraft, Source, WithdrawalNote
 
 ISSUE_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z0-9]+)*$"
 ISSUE_ID_MAX = 100
@@ -23,6 +24,7 @@ MAX_TAGS = 50
 # slip of the keyboard such as 9011.
 FIRST_YEAR = 1900
 LAST_YEAR = 2999
+REASON_MAX = 1000
 
 
 def duplicates(values: Sequence[object]) -> list[int]:
@@ -80,7 +82,57 @@ class SourceSchema(Schema):
         return Source(**data)
 
 
-class ArticleSchema(TaggedSchema):
+class CorrectionSchema(Schema):
+    """A correction: when it was made (a time with its zone) and what it corrects."""
+
+    date = fields.AwareDateTime(required=True, validate=in_utc_range)
+    text = Text(max_length=REASON_MAX, required=True)
+
+    @post_load
+    def make_correction(self, data: dict[str, Any], **_: Any) -> Correction:
+        return Correction(**data)
+
+
+class LifecycleSchema(TaggedSchema):
+    """What an issue and an article both may say of their life: a draft not to publish yet, or
+    published and since withdrawn (why, and when), and the old ids it had (`aliases`)."""
+
+    draft = fields.Boolean(truthy={True}, falsy={False}, load_default=False)
+    withdrawn = Text(max_length=REASON_MAX, load_default=None)
+    withdrawn_at = fields.AwareDateTime(load_default=None, validate=in_utc_range)
+
+    @validates_schema
+    def validate_withdrawal(self, data: dict[str, Any], **_: Any) -> None:
+        withdrawn, withdrawn_at = data.get("withdrawn"), data.get("withdrawn_at")
+        if withdrawn and withdrawn_at is None:
+            raise ValidationError(
+                "Withdrawn without `withdrawn_at`: say when, as a time with its zone.", "withdrawn"
+            )
+        if withdrawn_at is not None and not withdrawn:
+            raise ValidationError(
+                'Not withdrawn: `withdrawn_at` goes with `withdrawn = "reason"`.', "withdrawn_at"
+            )
+        if withdrawn and data.get("draft"):
+            raise ValidationError(
+                "A draft was never published, so it cannot be withdrawn: remove one of the two.",
+                "draft",
+            )
+
+    @validates_schema
+    def validate_unique_aliases(self, data: dict[str, Any], **_: Any) -> None:
+        repeated = duplicates(data.get("aliases", []))
+        if repeated:
+            raise ValidationError({"aliases": {index: ["Listed twice."] for index in repeated}})
+
+
+def withdrawal_note(data: dict[str, Any]) -> WithdrawalNote | None:
+    """The reason and the time an editor withdrew it, which LifecycleSchema has as a pair."""
+    if data["withdrawn"] is None:
+        return None
+    return WithdrawalNote(data["withdrawn"], data["withdrawn_at"])
+
+
+class ArticleSchema(LifecycleSchema):
     """Loads an article file (front matter plus its Markdown `body`) into an ArticleDraft."""
 
     id = Slug()
@@ -89,6 +141,8 @@ class ArticleSchema(TaggedSchema):
     body = fields.String(required=True, attribute="body_markdown")
     sources = fields.List(fields.Nested(SourceSchema), load_default=list)
     authors = fields.List(fields.Nested(PersonSchema), load_default=list)
+    corrections = fields.List(fields.Nested(CorrectionSchema), load_default=list)
+    aliases = fields.List(Slug(), load_default=list)
 
     @post_load
     def make_draft(self, data: dict[str, Any], **_: Any) -> ArticleDraft:
@@ -105,14 +159,16 @@ class ArticleSchema(TaggedSchema):
             sources=tuple(data["sources"]),
             authors=tuple(data["authors"]),
             tags=tuple(data["tags"]),
+            corrections=tuple(sorted(data["corrections"], key=lambda said: said.date)),
+            aliases=tuple(data["aliases"]),
+            draft=data["draft"],
+            withdrawn=withdrawal_note(data),
         )
 
 
-class IssueSchema(TaggedSchema):
-    """Loads an issue folder (issue.toml plus its articles) into an IssueDraft."""
-
-    id = fields.String(
-        required=True,
+def issue_id_field(**kwargs: Any) -> fields.String:
+    """An issue id: the name of its folder, which starts with its date."""
+    return fields.String(
         validate=[
             validate.Length(max=ISSUE_ID_MAX, error="Longer than {max} characters."),
             WholeMatch(
@@ -120,7 +176,20 @@ class IssueSchema(TaggedSchema):
                 error="Not a valid issue id: name the folder after the issue's date, YYYY-MM-DD.",
             ),
         ],
+        **kwargs,
     )
+
+
+def published_at(date: dt.date, updated: dt.datetime) -> dt.datetime:
+    """When an issue came out: its date at midnight UTC, or its `updated` if that is earlier."""
+    return min(dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC), updated)
+
+
+class IssueSchema(LifecycleSchema):
+    """Loads an issue folder (issue.toml plus its articles) into an IssueDraft."""
+
+    id = issue_id_field(required=True)
+    aliases = fields.List(issue_id_field(), load_default=list)
     number = fields.Integer(
         strict=True,
         load_default=None,
@@ -162,9 +231,65 @@ class IssueSchema(TaggedSchema):
         if errors:
             raise ValidationError({"articles": errors})
 
+    @validates_schema(skip_on_field_errors=False)
+    def validate_article_aliases(self, data: dict[str, Any], **_: Any) -> None:
+        """An article's old id names no article of the issue, nor another article's old id."""
+        articles = [a for a in data.get("articles", []) if isinstance(a, ArticleDraft)]
+        ids = {article.id for article in articles}
+        errors: dict[int, dict[str, dict[int, list[str]]]] = {}
+        claimed: dict[str, str] = {}
+        for index, article in enumerate(data.get("articles", [])):
+            if not isinstance(article, ArticleDraft):
+                continue
+            for place, alias in enumerate(article.aliases):
+                if alias in ids:
+                    problem = f"{alias!r} is the id of an article of this issue."
+                elif alias in claimed and claimed[alias] != article.id:
+                    problem = f"{alias!r} is an alias of article {claimed[alias]!r} already."
+                else:
+                    claimed[alias] = article.id
+                    continue
+                errors.setdefault(index, {}).setdefault("aliases", {})[place] = [problem]
+        if errors:
+            raise ValidationError({"articles": errors})
+
+    @validates_schema(skip_on_field_errors=False)
+    def validate_after_publication(self, data: dict[str, Any], **_: Any) -> None:
+        """Withdrawals and corrections come after the issue came out: an earlier one is a slip."""
+        date, updated = data.get("date"), data.get("updated")
+        if not isinstance(date, dt.date):
+            return
+        published = published_at(date, updated or dt.datetime.combine(date, dt.time(), dt.UTC))
+        message = f"Before the issue was published ({published.isoformat()})."
+        errors: dict[str, Any] = {}
+        if (data.get("withdrawn_at") or published) < published:
+            errors["withdrawn_at"] = [message]
+        for index, article in enumerate(data.get("articles", [])):
+            if isinstance(article, ArticleDraft) and (early := too_early(article, published)):
+                errors.setdefault("articles", {})[index] = early
+        if errors:
+            raise ValidationError(errors)
+
+    @validates_schema(skip_on_field_errors=False)
+    def validate_something_published(self, data: dict[str, Any], **_: Any) -> None:
+        """An issue out (or to preview) has an article to show."""
+        articles = [a for a in data.get("articles", []) if isinstance(a, ArticleDraft)]
+        if data.get("withdrawn") or not articles:
+            return
+        if all(article.withdrawn for article in articles):
+            raise ValidationError(
+                "Every article of the issue is withdrawn: withdraw the issue.", "articles"
+            )
+        if not data.get("draft") and all(
+            article.draft or article.withdrawn for article in articles
+        ):
+            raise ValidationError(
+                "Every article of the issue is a draft or withdrawn: make the issue a draft.",
+                "articles",
+            )
+
     @post_load
     def make_draft(self, data: dict[str, Any], **_: Any) -> IssueDraft:
-        articles: list[ArticleDraft] = data["articles"]
         date: dt.date = data["date"]
         updated = data["updated"] or dt.datetime.combine(date, dt.time(), tzinfo=dt.UTC)
         return IssueDraft(
@@ -172,10 +297,44 @@ class IssueSchema(TaggedSchema):
             number=data["number"],
             date=date,
             updated=updated,
-            title=data["title"] or articles[0].headline,
+            title=data["title"],
             tags=tuple(data["tags"]),
-            articles=tuple(articles),
+            articles=tuple(data["articles"]),
+            aliases=tuple(data["aliases"]),
+            draft=data["draft"],
+            withdrawn=withdrawal_note(data),
         )
+
+
+def too_early(article: ArticleDraft, published: dt.datetime) -> dict[str, Any]:
+    """Errors for the article's withdrawal and corrections dated before its issue came out."""
+    message = f"Before the issue was published ({published.isoformat()})."
+    early: dict[str, Any] = {}
+    if article.withdrawn and article.withdrawn.at < published:
+        early["withdrawn_at"] = [message]
+    for place, correction in enumerate(article.corrections):
+        if correction.date < published:
+            early.setdefault("corrections", {})[place] = {"date": [message]}
+    return early
+
+
+def alias_errors(issues: Sequence[IssueDraft]) -> dict[int, dict[int, str]]:
+    """Errors, by issue index and place in its `aliases`, for an old id that an issue has
+    now, or that another issue lists already."""
+    ids = {issue.id for issue in issues}
+    claimed: dict[str, str] = {}
+    errors: dict[int, dict[int, str]] = {}
+    for index, issue in enumerate(issues):
+        for place, alias in enumerate(issue.aliases):
+            if alias in ids:
+                errors.setdefault(index, {})[place] = f"{alias!r} is the id of an issue."
+            elif alias in claimed:
+                errors.setdefault(index, {})[place] = (
+                    f"{alias!r} is an alias of issue {claimed[alias]} already."
+                )
+            else:
+                claimed[alias] = issue.id
+    return errors
 
 
 def duplicate_issue_errors(issues: Sequence[IssueDraft]) -> dict[int, dict[str, str]]:

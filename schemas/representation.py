@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from marshmallow import Schema, fields
 from marshmallow.experimental.context import Context
 
-from schemas.issue import SourceSchema
+from schemas.issue import CorrectionSchema, SourceSchema
 from schemas.publication import PersonSchema
 
 
@@ -91,6 +91,10 @@ class ArticleDetailSchema(ArticleSummarySchema):
     headings = fields.List(fields.String())
     sources = fields.List(fields.Nested(SourceSchema), metadata=described("Links it cites."))
     authors = fields.List(fields.Nested(PersonSchema))
+    corrections = fields.List(
+        fields.Nested(CorrectionSchema),
+        metadata=described("Corrections since it was published, oldest first, each dated."),
+    )
 
 
 class IssueSummarySchema(Schema):

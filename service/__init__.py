@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import Map, MapAdapter
 
-from service import api, feeds, http_errors, ops, pages, responses
+from service import api, embeds, feeds, http_errors, oembed, ops, pages, responses, sitemaps
 from service.cache import ResponseCache
 from service.config import Defaults
 from service.errors import StoreUnavailable
@@ -61,12 +61,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     feeds.init_app(app)
     pages.init_app(app)
+    embeds.init_app(app)
+    oembed.init_app(app)
+    sitemaps.init_app(app)
     metrics.init_app(app)
     # What a request passes through, outermost first: its id and figures (for every answer,
-    # the response cache's too), then the response cache, then Flask.
+    # the response cache's too, and the subscribers a feed reader reports), then the response
+    # cache, then Flask.
     app.wsgi_app = RequestTelemetry(  # type: ignore[method-assign]
         ResponseCache(app.wsgi_app, live, max_bytes=int(app.config["CACHE_MAX_BYTES"])),
         app.url_map,
         metrics.TALLY.observe,
+        metrics.SubscriberCounts().record,
     )
     return app

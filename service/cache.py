@@ -7,11 +7,16 @@ by path alone and answers the path with any query, so that a reader's `?utm_sour
 no render. No header is part of a key: nothing a view renders depends on one (every URL comes
 from the configured base URL, never from Host or X-Forwarded-*). From the kept copy this layer
 alone answers conditional requests (Werkzeug's `is_resource_modified`, and If-Match with a 412
-that the app renders in its area's format), HEAD and gzip, and sets a strong ETag made of the
-content version and a hash of the bytes. A rebuilt store has a new content version, so nothing
-stale is ever served. The cache is bounded by the memory its entries hold: keys, headers,
-bodies and their gzip variants, not the bodies alone, so a flood of unique URLs cannot outgrow
-it.
+that the app renders in its area's format), HEAD and gzip. A rebuilt store has a new content
+version, so nothing stale is ever served. The strong ETag is a hash of what is sent (the body,
+and the type and links that a 304 leaves to the copy a client keeps; the gzip variant's is
+marked as such), not of the version: a document that a rebuild leaves byte for byte as it was
+(an archive page, a tag feed the new issue is not in) keeps its ETag, and its pollers keep
+getting 304. What else a rebuild may change is control data, which every 304 repeats, not the
+representation a strong validator names (RFC 9110, section 8.8.1): a JSON Feed archive page
+that a newer page made final keeps its bytes, and its 304 carries its new `immutable`. The
+cache is bounded by the memory its entries hold: keys, headers, bodies and their gzip variants,
+not the bodies alone, so a flood of unique URLs cannot outgrow it.
 """
 
 from __future__ import annotations
@@ -48,6 +53,10 @@ NOT_REPEATED_ON_304 = {
     "last-modified",
     "link",
 }
+# What a 304 leaves to the kept copy and a body may not say: the ETag names them too, so that
+# a copy a 304 revalidates never keeps old ones. Not Last-Modified: an older date kept with the
+# same bytes misleads no one, and the pages dated by the whole store would lose their 304s.
+NAMED_BY_THE_ETAG = ("Content-Type", "Link")
 GZIP_MIN_BYTES = 512
 # What a kept response holds besides its strings and bodies, measured with tracemalloc and
 # checked by tests/test_cache.py, which counts every object the cache holds: the objects of
@@ -141,7 +150,7 @@ class ResponseCache:
         kept = self._find((store.content_version, path, query))
         if kept is None:
             environ[STORE_KEY] = store
-            kept, cacheable = self._render(environ, store.content_version)
+            kept, cacheable = self._render(environ)
             if cacheable:
                 self._keep((store.content_version, path, "" if kept.ignores_query else query), kept)
             else:
@@ -161,7 +170,7 @@ class ResponseCache:
                 self._entries.move_to_end(key)
         return kept
 
-    def _render(self, environ: dict[str, Any], version: str) -> tuple[Representation, bool]:
+    def _render(self, environ: dict[str, Any]) -> tuple[Representation, bool]:
         """Run the app for the plain GET behind this request and keep what it said."""
         plain = {k: v for k, v in environ.items() if k not in CONDITIONAL_HEADERS}
         plain["REQUEST_METHOD"] = "GET"
@@ -180,7 +189,7 @@ class ResponseCache:
         cacheable = said["status"].startswith("200") and "public" in headers.get(
             "Cache-Control", ""
         )
-        etag = f"{version}-{hashlib.blake2b(body, digest_size=8).hexdigest()}"
+        etag = entity_tag(body, headers)
         last_modified = parse_date(headers.get("Last-Modified"))
         # Kept responses get their ETag and Vary from this layer; others keep the app's Vary.
         for name in ("Content-Length", "ETag", *(("Vary",) if cacheable else ())):
@@ -233,6 +242,16 @@ def routed_path(path: str) -> str:
     spelling of one address is one key (slashes repeated further in route nowhere, since
     service/__init__.py turns merge_slashes off: those are 404s, never kept)."""
     return "/" + path.lstrip("/")
+
+
+def entity_tag(body: bytes, headers: Headers) -> str:
+    """A hash of the body and the headers NAMED_BY_THE_ETAG, written as in a message (no header
+    holds a line break): never of the store's version, so that what a rebuild leaves as it was
+    keeps its ETag."""
+    head = "".join(
+        f"{name}: {value}\n" for name in NAMED_BY_THE_ETAG for value in headers.getlist(name)
+    )
+    return hashlib.blake2b(f"{head}\n".encode() + body, digest_size=8).hexdigest()
 
 
 def precondition_fails(environ: dict[str, Any], etag: str) -> bool:

@@ -1,4 +1,4 @@
-"""The `briefing` command: check, build, serve, import-text, demo-content, email, send."""
+"""The `briefing` command: check, build, serve, notify, import-text, demo-content, email, send."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ SERVED = (
 
 @click.group()
 def main() -> None:
-    """Publish the briefing: validate content, build the store, serve it."""
+    """Publish the briefing: validate content, build the store, serve it, notify the hub."""
 
 
 def report(errors: ContentErrors) -> None:
@@ -67,15 +67,22 @@ def check(content: Path) -> None:
 @main.command()
 @CONTENT_ARGUMENT
 @STORE_OPTION
-def build(content: Path, store: Path) -> None:
-    """Validate CONTENT and, only if it is all good, replace the store with a new build."""
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Build even if issues or articles the store published are missing or drafts now"
+    " (neither withdrawn nor listed in `aliases`); each is named as it goes.",
+)
+def build(content: Path, store: Path, allow_removals: bool) -> None:
+    """Validate CONTENT and, only if it is all good, replace the store with a new build.
+
+    Whatever the store published must still answer: published, withdrawn, or moved.
+    """
     from service.build import build as build_store
-    from service.websub import announce_build, open_previous
 
     started = time.monotonic()
-    previous = open_previous(store)  # to tell the WebSub hub which feeds the build changes
     try:
-        result = build_store(content, store)
+        result = build_store(content, store, allow_removals=allow_removals)
     except ContentErrors as errors:
         report(errors)
         click.echo(f"{store} is unchanged.", err=True)
@@ -87,7 +94,10 @@ def build(content: Path, store: Path) -> None:
         f"built {result.store}: {result.issues} issue(s), {result.articles} article(s),"
         f" content version {result.content_version} ({time.monotonic() - started:.1f} s)"
     )
-    announce_build(previous, result.store, click.echo)
+    if result.compared:
+        click.echo(f"{store}: {result.compared}, so nothing published to compare with.")
+    for removal in result.removed:
+        click.echo(f"{removal}, as --allow-removals allows.")
 
 
 @main.command()
@@ -117,6 +127,21 @@ def serve(store: Path, bind: str, workers: int) -> None:
     for path, what in SERVED:
         click.echo(f"  {root}{path:<20} {what}")
     run_server(functools.partial(create_app, {"STORE": str(store)}), bind, workers)
+
+
+@main.command()
+@STORE_OPTION
+def notify(store: Path) -> None:
+    """Tell the WebSub hub of every topic (feed or API list) whose bytes changed since the last
+    notification; run it once every replica serves the store."""
+    from service.errors import HubFailed, NotificationRecordError, StoreError
+    from service.notify import notify as notify_hub
+
+    try:
+        click.echo(notify_hub(store))
+    except (StoreError, NotificationRecordError, HubFailed) as exc:
+        click.echo(f"briefing notify: {exc}", err=True)
+        sys.exit(1)
 
 
 @main.command("import-text")

@@ -25,5 +25,13 @@ class Defaults:
     MAX_AGE = 300
     # Seconds for documents that never change once written (closed feed archive pages).
     IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+    # Seconds past MAX_AGE a cache may answer with its copy while it revalidates in the
+    # background (RFC 5861): a minute, so a new issue reaches a reader at most one poll later.
+    STALE_WHILE_REVALIDATE = 60
+    # Seconds past MAX_AGE a cache may answer with its copy while the service cannot answer
+    # (RFC 5861): a week, to ride out an outage over a long weekend, and as long as
+    # deploy/nginx.conf keeps a copy nobody asks for. The store changes only when a build
+    # replaces it: until then, the copy is what the service itself would answer.
+    STALE_IF_ERROR = 7 * 24 * 3600
     # Bytes of rendered responses each worker keeps in memory.
     CACHE_MAX_BYTES = 32 * 1024 * 1024

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from service.model import Withdrawal
+
+# An issue (article None) or an article of it, by id.
+Address = tuple[str, str | None]
+
 
 class BriefingError(Exception):
     """Base of every error this project raises on purpose."""
@@ -41,6 +46,26 @@ class ArticleNotFound(NotFound):
         super().__init__(f"no article {article_id!r} in issue {issue_id!r}")
         self.issue_id = issue_id
         self.article_id = article_id
+
+
+class Withdrawn(NotFound):
+    """Something published and since withdrawn: asked for, it answers with why, never its text."""
+
+    def __init__(self, withdrawal: Withdrawal) -> None:
+        what = f"issue {withdrawal.issue_id!r}"
+        if withdrawal.article_id:
+            what = f"article {withdrawal.article_id!r} of {what}"
+        super().__init__(f"{what} was withdrawn: {withdrawal.reason}")
+        self.withdrawal = withdrawal
+
+
+class Moved(NotFound):
+    """An old id of something published: asked for, it answers with where it is now."""
+
+    def __init__(self, old: Address, now: Address) -> None:
+        super().__init__(f"{old} is now {now}")
+        self.old = old
+        self.now = now
 
 
 class FeedNotFound(NotFound):
@@ -115,6 +140,15 @@ class SentAlready(BriefingError):
         )
         self.issue_id = issue_id
         self.address = address
+
+
+class NotificationRecordError(BriefingError):
+    """The record of what the WebSub hub was last told cannot be read or written."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class SearchTooBroad(BriefingError):

@@ -69,8 +69,20 @@ class Publication:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A correction to an article after it was published: when, and what it corrects."""
+
+    date: dt.datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class Article:
-    """One article of an issue, its body already rendered and sanitised."""
+    """One article of an issue, its body already rendered and sanitised.
+
+    `updated` is its issue's `updated`, or its latest correction if that is later. A draft
+    is in a store only when the build was asked for drafts (a preview).
+    """
 
     id: str
     issue_id: str
@@ -79,23 +91,50 @@ class Article:
     standfirst: str
     body_html: str
     body_text: str
+    updated: dt.datetime
     headings: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     authors: tuple[Person, ...] = ()
     tags: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    aliases: tuple[str, ...] = ()
+    draft: bool = False
 
 
 @dataclass(frozen=True)
 class Issue:
-    """One issue of the briefing with its articles in reading order."""
+    """One issue of the briefing with its articles in reading order.
+
+    `published` never changes once it is out; `updated` is the latest of the editor's
+    `updated` and its articles' corrections.
+    """
 
     id: str
     date: dt.date
+    published: dt.datetime
     updated: dt.datetime
     title: str
     number: int | None = None
     tags: tuple[str, ...] = ()
     articles: tuple[Article, ...] = ()
+    aliases: tuple[str, ...] = ()
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """An issue or article that was published and then withdrawn: no text of it is served,
+    only where it stood (its feeds' entries keep their places), when it went and why."""
+
+    issue_id: str
+    article_id: str | None  # None: the whole issue
+    date: dt.date  # its issue's: part of its entry's tag URI
+    published: dt.datetime
+    reason: str
+    withdrawn_at: dt.datetime
+    position: int = 0  # an article's place in its issue
+    tags: tuple[str, ...] = ()  # an article's, for its place in tag feeds
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,8 +211,20 @@ class Search:
 
 
 @dataclass(frozen=True)
+class WithdrawalNote:
+    """What an editor says of something published that they withdraw: why, and when."""
+
+    reason: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
 class ArticleDraft:
-    """An article as the editor wrote it: validated, its body still Markdown."""
+    """An article as the editor wrote it: validated, its body still Markdown.
+
+    (`draft` is the editor's flag: an article not to publish yet. Every ArticleDraft is a
+    draft in the other sense, not yet rendered.)
+    """
 
     id: str
     headline: str
@@ -182,16 +233,24 @@ class ArticleDraft:
     sources: tuple[Source, ...] = ()
     authors: tuple[Person, ...] = ()
     tags: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    aliases: tuple[str, ...] = ()
+    draft: bool = False
+    withdrawn: WithdrawalNote | None = None
 
 
 @dataclass(frozen=True)
 class IssueDraft:
-    """An issue as the editor wrote it: validated, not yet rendered."""
+    """An issue as the editor wrote it: validated, not yet rendered. No title: the build's
+    default is the first headline it publishes."""
 
     id: str
     date: dt.date
     updated: dt.datetime
-    title: str
+    title: str | None
     number: int | None = None
     tags: tuple[str, ...] = ()
     articles: tuple[ArticleDraft, ...] = ()
+    aliases: tuple[str, ...] = ()
+    draft: bool = False
+    withdrawn: WithdrawalNote | None = None

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from schemas.query import MAX_PAGE, MAX_QUERY_TEXT, WholeNumber
 from service import http_errors
+from service.cards import card_frame, card_url
 from service.errors import SearchTooBroad, StoreUnavailable
 from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, tag_subscription
 from service.feeds.formats import FORMATS
@@ -66,6 +67,7 @@ class Head:
     feeds: tuple[Subscription, ...] = (ISSUES_FEED,)
     kind: str = "website"
     indexable: bool = True
+    embeddable: bool = False  # an oEmbed provider answers for the canonical URL (service.oembed)
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,19 @@ def issue(issue_id: str) -> Response:
     shown = site.store.issue(issue_id)
     previous, following = site.store.adjacent(issue_id)
     lead = shown.articles[0].standfirst if shown.articles else site.publication.subtitle
-    head = Head(shown.title, lead, site.urls.issue(issue_id), kind="article")
+    head = Head(shown.title, lead, site.urls.issue(issue_id), kind="article", embeddable=True)
     updated = newest((previous, shown, following))
     neighbours = {"previous": previous, "next": following}
+    withdrawn = site.store.withdrawn_from(issue_id)
     return render_page(
-        site, "issue.html", head, updated, ignores_query=True, issue=shown, **neighbours
+        site,
+        "issue.html",
+        head,
+        updated,
+        ignores_query=True,
+        issue=shown,
+        withdrawn=withdrawn,
+        **neighbours,
     )
 
 
@@ -146,9 +156,17 @@ def subscribe() -> Response:
     about = f"Follow {site.publication.title} in any feed reader, or through its JSON API."
     head = Head("Subscribe", about, site.urls.page("/subscribe"))
     feeds = (ISSUES_FEED, ARTICLES_FEED)
+    snippet = card_frame(card_url(site.urls), f"{site.publication.title}: the latest issue")
     updated = site.store.last_updated
     return render_page(
-        site, "subscribe.html", head, updated, ignores_query=True, feeds=feeds, tag_feeds=tag_feeds
+        site,
+        "subscribe.html",
+        head,
+        updated,
+        ignores_query=True,
+        feeds=feeds,
+        tag_feeds=tag_feeds,
+        snippet=snippet,
     )
 
 

@@ -36,15 +36,20 @@ def cacheable(
     """Public for MAX_AGE seconds (IMMUTABLE_MAX_AGE, and immutable, for an answer that will
     never change), last modified when its newest content was.
 
+    Past MAX_AGE a cache may go on answering with its copy for a while: while it revalidates,
+    and while the service fails (RFC 5861), so that nginx and CDNs keep serving feeds, pages
+    and the API through an outage. An immutable answer, fresh for a year, needs neither.
     The response cache (service.cache) keeps such responses and adds the ETag, Vary,
     gzip and the answers to conditional requests. A view that reads no query parameter says
     `ignores_query`, so that `?utm_source=...` and the like do not make it render again.
     """
+    config = current_app.config
     response.cache_control.immutable = immutable
     response.cache_control.public = True
-    response.cache_control.max_age = int(
-        current_app.config["IMMUTABLE_MAX_AGE" if immutable else "MAX_AGE"]
-    )
+    response.cache_control.max_age = int(config["IMMUTABLE_MAX_AGE" if immutable else "MAX_AGE"])
+    if not immutable:
+        response.cache_control.stale_while_revalidate = int(config["STALE_WHILE_REVALIDATE"])
+        response.cache_control.stale_if_error = int(config["STALE_IF_ERROR"])
     response.last_modified = last_modified
     if ignores_query:
         request.environ[QUERY_IGNORED] = True

@@ -1,8 +1,11 @@
-"""What every request leaves behind: an X-Request-Id, and its route, status and duration.
+"""What every request leaves behind: an X-Request-Id, and its route, status and duration; and
+for a subscription feed answered (200 or 304), the User-Agent that fetched it, where hosted feed
+readers say how many subscribers they fetch it for.
 
 WSGI middleware outside the response cache, so that the answers the cache gives before Flask
 runs are counted too. It is on every request's path, 304s included: a few dict lookups, no
-routing of its own on a repeated path, one call to hand the figures on.
+routing of its own on a repeated path, one call to hand the figures on (and for a feed, one
+to hand on its User-Agent).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from werkzeug.routing import Map
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Observe = Callable[[str, str, float], None]
+Fetched = Callable[[str, str], None]  # a subscription feed's path, the User-Agent that fetched it
 
 REQUEST_ID = "briefing.request_id"  # the environ key the access log reads it from
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -29,15 +33,18 @@ UNMATCHED = "unmatched"  # the route of a path no URL rule matches
 CONVERTER = re.compile(r"<(?:[^:<>]*:)?([^<>]+)>")  # <string(maxlength=100):issue_id>
 ROUTES_KEPT = 4096
 LONGEST_ROUTED_PATH = 512  # longer paths are matched each time, not kept
+FEED_ANSWERED = ("200", "304")  # a feed document that exists, sent or still current
 
 
 class RequestTelemetry:
     """Gives each request an id (in the environ and the response) and observes its answer."""
 
-    def __init__(self, app: WSGIApp, url_map: Map, observe: Observe) -> None:
+    def __init__(self, app: WSGIApp, url_map: Map, observe: Observe, fetched: Fetched) -> None:
         self.app = app
         self.url_map = url_map
         self.observe = observe
+        self.fetched = fetched
+        self.subscription_routes = subscription_routes(url_map)
         self._kept_route = functools.lru_cache(maxsize=ROUTES_KEPT)(self._match_route)
 
     def __call__(
@@ -54,8 +61,18 @@ class RequestTelemetry:
         body = self.app(environ, start_with_id)
         if statuses:
             path = environ.get("PATH_INFO", "")
-            self.observe(self.route(path), statuses[-1][:3], time.perf_counter() - started)
+            route, status = self.route(path), statuses[-1][:3]
+            self.observe(route, status, time.perf_counter() - started)
+            if route in self.subscription_routes and status in FEED_ANSWERED:
+                self._fetched(path, environ)
         return body
+
+    def _fetched(self, path: str, environ: dict[str, Any]) -> None:
+        """Hand on the feed as it was routed (Werkzeug takes `//feeds/x` as `/feeds/x`, and
+        turns nothing else into a feed's path) and the User-Agent that fetched it."""
+        user_agent = environ.get("HTTP_USER_AGENT")
+        if user_agent:
+            self.fetched("/" + path.lstrip("/"), user_agent)
 
     def route(self, path: str) -> str:
         """The URL rule that serves `path`, without converters (`/issues/<issue_id>`)."""
@@ -69,6 +86,16 @@ class RequestTelemetry:
         except HTTPException:  # no rule (404), or a redirect to one
             return UNMATCHED
         return CONVERTER.sub(r"<\1>", rule.rule)
+
+
+def subscription_routes(url_map: Map) -> frozenset[str]:
+    """The routes of the documents readers subscribe to: the feeds, without their archive
+    pages (a rule of the feeds blueprint with no page number)."""
+    return frozenset(
+        CONVERTER.sub(r"<\1>", rule.rule)
+        for rule in url_map.iter_rules()
+        if rule.endpoint.startswith("feeds.") and "page" not in rule.arguments
+    )
 
 
 def request_id_for(environ: dict[str, Any]) -> str:

@@ -1,5 +1,5 @@
 """Where everything is, with no request needed: the public URLs, and the Site a document is
-rendered from (by a view, or by a build comparing its feeds for WebSub)."""
+rendered from."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ NS = {
 EXTENSIONS = ("atom", "rss", "json")
 BASE = "https://briefing.test"
 UPDATED_0126 = dt.datetime(2011, 1, 26, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-EVERY_OPTION = {  # but the hub: a build notifies it, so it is a local one (serve_hub)
+EVERY_OPTION = {  # but the hub: tests that name one run it locally (serve_hub)
     "icon": "https://briefing.test/icon.png",
     "logo": "https://briefing.test/logo.png",
     "author": {"name": "Test Desk", "email": "desk@briefing.test", "url": "https://briefing.test/"},
@@ -42,6 +42,7 @@ class Hub:
 
     url: str = ""
     status: int = 204
+    refused: set[str] = field(default_factory=set)  # topics answered 400, whatever the status
     delay: float = 0.0  # seconds before answering: longer than a client's timeout
     received: list[dict[str, list[str]]] = field(default_factory=list)
     released: threading.Event = field(default_factory=threading.Event)
@@ -59,10 +60,12 @@ def serve_hub() -> Iterator[Hub]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.received.append(parse_qs(body.decode()))
+            form = parse_qs(body.decode())
+            state.received.append(form)
             state.released.wait(state.delay)
+            refused = state.refused.intersection(form.get("hub.url", []))
             try:
-                self.send_response(state.status)
+                self.send_response(400 if refused else state.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
             except OSError:

@@ -3,6 +3,12 @@
 The tests and the benchmark run the deployment's file itself: `render_config` swaps in their
 listen address, upstream servers, cache directory and logs, and refuses a file in which any
 of those is not where it expects, so a test can never pass on some other configuration.
+
+Load from one address faster than any reader sends it (wrk, the abuse clients) would meet the
+file's per-client request limits and measure its 429s instead of the proxy. Rendered with
+`enforce_limits=False`, nginx counts every request against the limits as shipped but refuses
+none (limit_req_dry_run): the one difference from the file, made here alone, and said where
+a figure is reported. Everything else runs the limits as shipped.
 """
 
 from __future__ import annotations
@@ -47,9 +53,20 @@ class ProxyFiles:
         return self.root / "error.log"
 
 
-def render_config(files: ProxyFiles, listen: str, origins: list[str], extra: str = "") -> str:
-    """deploy/nginx.conf with this run's addresses and paths; `extra` goes inside `http`."""
+def render_config(
+    files: ProxyFiles,
+    listen: str,
+    origins: list[str],
+    extra: str = "",
+    *,
+    enforce_limits: bool = True,
+) -> str:
+    """deploy/nginx.conf with this run's addresses and paths; `extra` goes inside `http`;
+    without enforce_limits, its request limits counted but never refusing."""
     text = DEPLOY_CONF.read_text(encoding="utf-8")
+    if not enforce_limits:
+        dry_run = r"\g<0>\n\g<1>limit_req_dry_run on;"
+        text = replace_once(text, r"^(\s*)limit_req_status\s+429;", dry_run)
     text = replace_once(text, r"^(\s*)listen\s+[^;]+;", rf"\g<1>listen {listen};")
     upstream = r"^(\s*)server\s+\S+(\s[^;]*)?;(?=\s*keepalive)"
     servers = "\n".join(rf"\g<1>server {origin}\g<2>;" for origin in origins)
@@ -82,12 +99,18 @@ def nginx_command(files: ProxyFiles) -> list[str]:
 
 
 def launch(
-    files: ProxyFiles, listen: str, origins: list[str], extra: str = ""
+    files: ProxyFiles,
+    listen: str,
+    origins: list[str],
+    extra: str = "",
+    *,
+    enforce_limits: bool = True,
 ) -> subprocess.Popen[bytes]:
     """Start nginx on the rendered config, in a session of its own so that `stop` can end
     exactly its processes."""
     files.root.mkdir(parents=True, exist_ok=True)
-    files.conf.write_text(render_config(files, listen, origins, extra), encoding="utf-8")
+    rendered = render_config(files, listen, origins, extra, enforce_limits=enforce_limits)
+    files.conf.write_text(rendered, encoding="utf-8")
     with files.error_log.open("ab") as output:
         return subprocess.Popen(
             nginx_command(files), stdout=output, stderr=output, start_new_session=True

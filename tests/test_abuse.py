@@ -90,7 +90,9 @@ def test_nginx_in_front_answers_every_reader_request_while_slow_clients_hold_con
     origin = start_server()
     files = ProxyFiles(tmp_path / "nginx")
     listen = f"127.0.0.1:{free_port()}"
-    process = launch(files, listen, [origin.url.removeprefix("http://")])
+    # The reader and every hostile client are one address: the limits counted, not enforced
+    # (tests/nginx.py), so that what is measured is nginx holding connections, not its 429s.
+    process = launch(files, listen, [origin.url.removeprefix("http://")], enforce_limits=False)
     try:
         proxy = reader_of(f"http://{listen}")
         wait_until(lambda: proxy.visit("/healthz").status == 200, 15, "answer from nginx")

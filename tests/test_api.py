@@ -175,6 +175,7 @@ def test_article_representation(client: FlaskClient) -> None:
         "headings": ["Why"],
         "sources": [{"title": "Survey", "url": "https://example.org/s"}],
         "authors": [{"name": "Colin Miller", "email": None, "url": "https://example.org/cm"}],
+        "corrections": [],
     }
 
 

@@ -86,7 +86,9 @@ def test_answers_carry_validators_and_cache_control(client: FlaskClient) -> None
     response = client.get("/api/v1/issues")
     assert response.headers["ETag"].startswith('"')
     assert response.headers["Last-Modified"] == NEWEST_UPDATE
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert response.headers["Vary"] == "Accept-Encoding"
 
 
@@ -104,7 +106,9 @@ def test_max_age_is_configurable(
     build_store(content)
     app = create_app({"STORE": str(store_path), "MAX_AGE": 60})
     response = app.test_client().get("/api/v1/tags")
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=60, stale-while-revalidate=60, stale-if-error=604800"
+    )
 
 
 @pytest.mark.parametrize(

@@ -178,7 +178,9 @@ def test_docs_assets_are_cacheable(client: FlaskClient) -> None:
 @pytest.mark.parametrize("path", ["/api/openapi.json", "/api/docs"])
 def test_documents_are_cacheable(client: FlaskClient, path: str) -> None:
     first = client.get(path)
-    assert first.headers["Cache-Control"] == "public, max-age=300"
+    assert first.headers["Cache-Control"] == (
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert "Last-Modified" in first.headers
     again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304

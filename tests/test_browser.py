@@ -7,12 +7,19 @@ failed load would be one), and writes a screenshot under tests/artifacts/ for a 
 
 from __future__ import annotations
 
+import html
 import shutil
+import threading
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
+import requests
+from pyembed.core import PyEmbed
+from pyembed.core.discovery import AutoDiscoverer
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.chrome.webdriver import WebDriver
@@ -21,7 +28,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from service.store import Store
 from tests.factories import REPO, ContentTree
-from tests.servers import Server, StartServer
+from tests.servers import Server, StartServer, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -38,6 +45,7 @@ FLAGS = [
 ]
 PAPER = "rgb(253, 252, 249)"  # the page background our stylesheet sets: proof that it loaded
 SEED_TITLE = "Contradiction at the heart of Big Society"
+SEED_ARTICLE = "contradiction-at-the-heart-of-big-society"
 
 
 @pytest.fixture
@@ -164,3 +172,98 @@ def test_subscribe_shows_every_feed_address(server: Server, browser: WebDriver) 
     assert f"{server.url}/api/v1/issues" in text(browser, ".developers code")
     assert console_errors(browser) == []
     screenshot(browser, "subscribe")
+
+
+# Cards on a partner's site: another origin (another loopback port) frames them
+
+
+class PartnerSite:
+    """A partner's own site on another loopback port, serving pages the test writes."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}
+        pages = self.pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = pages.get(self.path, "").encode()
+                self.send_response(200 if body else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def page(self, path: str, embedded: str) -> str:
+        """A page of the partner's with `embedded` (HTML) pasted in it; its URL."""
+        self.pages[path] = (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>'
+            '<link rel="icon" href="data:,"></head>'
+            f"<body><h1>Our news</h1>{embedded}</body></html>"
+        )
+        return self.url + path
+
+
+@pytest.fixture
+def partner() -> Iterator[PartnerSite]:
+    site = PartnerSite()
+    thread = threading.Thread(target=site.server.serve_forever, daemon=True)
+    thread.start()
+    yield site
+    site.server.shutdown()
+    site.server.server_close()
+    thread.join(timeout=5)
+
+
+def in_frame(browser: WebDriver, script: str) -> Any:
+    """Run script in the page's one iframe, and come back out."""
+    browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
+    try:
+        return browser.execute_script(script)
+    finally:
+        browser.switch_to.default_content()
+
+
+def test_a_partner_page_shows_the_latest_card_from_the_subscribe_snippet(
+    server: Server, browser: WebDriver, partner: PartnerSite
+) -> None:
+    subscribe = lxml.html.fromstring(requests.get(f"{server.url}/subscribe", timeout=5).text)
+    (snippet,) = subscribe.xpath("//section[@class='partners']//pre/code/text()")
+    open_page(browser, partner.page("/latest.html", snippet))
+    assert in_frame(browser, "return document.querySelector('h1').textContent") == (
+        "Article 1 of 2011-01-26"
+    )
+    assert in_frame(browser, "return getComputedStyle(document.body).backgroundColor") == PAPER
+    assert console_errors(browser) == []
+    screenshot(browser, "partner-latest-card")
+
+
+def test_a_card_from_oembed_discovery_reads_well_300_pixels_wide_on_a_partner_page(
+    server: Server, browser: WebDriver, partner: PartnerSite
+) -> None:
+    embed = PyEmbed(discoverer=AutoDiscoverer()).embed(
+        f"{server.url}/issues/2011-01-12", max_width=300
+    )
+    open_page(browser, partner.page("/issue.html", embed))
+    frame = browser.find_element(By.TAG_NAME, "iframe")
+    assert frame.size["width"] == 300
+    assert in_frame(browser, "return document.querySelector('h1').textContent") == SEED_TITLE
+    assert in_frame(browser, "return document.documentElement.scrollWidth <= window.innerWidth")
+    assert in_frame(browser, "return getComputedStyle(document.body).backgroundColor") == PAPER
+    assert console_errors(browser) == []
+    screenshot(browser, "partner-issue-card-300px", width=400)
+
+
+def test_a_partner_page_cannot_frame_an_issue_page(
+    server: Server, browser: WebDriver, partner: PartnerSite
+) -> None:
+    issue = html.escape(f"{server.url}/issues/2011-01-12")
+    open_page(browser, partner.page("/framed.html", f'<iframe src="{issue}"></iframe>'))
+    assert in_frame(browser, "return document.querySelector('main h1')") is None
+    refusals = [entry["message"] for entry in console_errors(browser)]
+    assert any("frame-ancestors" in message for message in refusals), refusals

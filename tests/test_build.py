@@ -95,7 +95,8 @@ def test_what_a_build_killed_while_writing_leaves_is_cleared_by_the_next(
     content.issue("2011-01-12")
     assert run_cli("build", content.root, "--store", store_path).exit_code == 0
     write_demo_content(tmp_path / "demo", issues=300)
-    build = subprocess.Popen([BRIEFING, "build", tmp_path / "demo", "--store", store_path])
+    demo = [BRIEFING, "build", tmp_path / "demo", "--store", store_path, "--allow-removals"]
+    build = subprocess.Popen(demo)
     while build.poll() is None and len(list(store_path.parent.iterdir())) == 1:
         time.sleep(0.001)  # until it has begun writing beside the store
     build.kill()
@@ -182,7 +183,7 @@ def test_store_records_schema_version_and_build_time(
     assert store.built_at.tzinfo is not None
     with sqlite3.connect(store_path) as db:
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    assert meta["schema_version"] == "5"
+    assert meta["schema_version"] == "6"
     assert meta["content_version"] == store.content_version
 
 

@@ -90,7 +90,9 @@ def test_a_view_reading_the_query_is_not_answered_by_another_querys_copy(
 def test_cacheable_response_headers(app: Flask, renders: list[str]) -> None:
     response = app.test_client().get("/probe")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=60, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert response.headers["Last-Modified"] == LAST_MODIFIED
     assert response.headers["Vary"] == "Accept-Encoding"
     assert response.headers["ETag"].startswith('"') and response.headers["ETag"].endswith('"')
@@ -104,7 +106,9 @@ def test_if_none_match_returns_304(app: Flask, renders: list[str]) -> None:
     assert response.status_code == 304
     assert response.data == b""
     assert response.headers["ETag"] == etag
-    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=60, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert response.headers["Vary"] == "Accept-Encoding"
     for kept_by_the_cache in ("Content-Type", "Content-Length", "Last-Modified"):
         assert kept_by_the_cache not in response.headers
@@ -133,6 +137,15 @@ def test_if_none_match_wins_over_if_modified_since(app: Flask, renders: list[str
     client = app.test_client()
     headers = {"If-None-Match": '"other"', "If-Modified-Since": LAST_MODIFIED}
     assert client.get("/probe", headers=headers).status_code == 200
+
+
+def test_a_matching_if_none_match_wins_over_an_older_if_modified_since(
+    app: Flask, renders: list[str]
+) -> None:
+    client = app.test_client()
+    etag = client.get("/probe").headers["ETag"]
+    headers = {"If-None-Match": etag, "If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"}
+    assert client.get("/probe", headers=headers).status_code == 304
 
 
 def test_if_match_naming_another_etag_is_412(app: Flask, renders: list[str]) -> None:
@@ -245,6 +258,45 @@ def test_rebuild_changes_the_etag_and_the_bytes(
     assert after.status_code == 200
     assert after.data.startswith(b"2011-02-09")
     assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_rebuild_that_leaves_the_bytes_as_they_were_keeps_the_etag(
+    app: Flask,
+    renders: list[str],
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+) -> None:
+    client = app.test_client()
+    before = client.get("/whatever-the-query")
+    content.issue("2011-02-09")
+    build_store(content)
+    after = client.get("/whatever-the-query", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 304
+    assert after.headers["ETag"] == before.headers["ETag"]
+    assert renders == ["ignoring ", "ignoring "], "rendered again from the new store"
+
+
+def test_a_rebuild_that_changes_only_a_link_header_changes_the_etag(
+    app: Flask,
+    renders: list[str],
+    content: ContentTree,
+    build_store: Callable[[ContentTree], Store],
+) -> None:
+    @app.get("/linked")
+    def linked() -> Response:
+        newest = current_site().store.issues().items[0].id
+        response = Response("the same bytes", mimetype="text/plain")
+        response.headers["Link"] = f'<https://briefing.test/issues/{newest}>; rel="latest"'
+        return cacheable(response, dt.datetime(2011, 1, 12, tzinfo=dt.UTC))
+
+    client = app.test_client()
+    before = client.get("/linked")
+    content.issue("2011-02-09")
+    build_store(content)
+    after = client.get("/linked", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert after.headers["Link"] == '<https://briefing.test/issues/2011-02-09>; rel="latest"'
 
 
 def test_identical_store_gives_identical_bytes_and_etag(

@@ -120,8 +120,8 @@ def test_broken_store_under_load_leaves_the_last_good_one_in_service(
         replaced = time.monotonic()
         load.run_until(replaced + SWITCH_WITHIN + 1)
         readiness = get_json(f"{server.url}/readyz")
+        fixed = time.monotonic()  # taken first: an answer received before it came before the rename
         os.replace(good_copy, store_path)
-        fixed = time.monotonic()
         load.run_until(fixed + SWITCH_WITHIN + 1)
     assert failed(load.answers) == [], summary(load.answers)
     assert readiness[0] == 200, readiness
@@ -176,8 +176,8 @@ def test_store_damaged_in_place_under_load_answers_503_never_500_until_a_good_on
         load.run_until(cut + SWITCH_WITHIN + 1)
         readiness = get_json(f"{server.url}/readyz")
         refusals = {path: browse(server, path) for path in AREAS}
+        fixed = time.monotonic()  # taken first: an answer received before it came before the rename
         os.replace(good_copy, store_path)
-        fixed = time.monotonic()
         load.run_until(fixed + SWITCH_WITHIN + 1)
     print(f"{len(load.answers)} requests: {summary(load.answers)}")
     assert failed(load.answers, allowed=(200, 304, 404, 503)) == [], summary(load.answers)

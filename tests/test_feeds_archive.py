@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.feedtools import (
     load_json_feed,
     marker,
     parse,
+    serve_hub,
 )
 
 N = 3  # the publication's feed_size in these tests
@@ -60,6 +62,14 @@ def publish(
 
 def url(path: str) -> str:
     return f"{BASE}{path}"
+
+
+def links_in_text(body: bytes, element: str = "link") -> dict[str, str]:
+    """rel -> href of the <link> elements as a reader blind to namespaces finds them: a regex
+    over the text, for the element name exactly as written."""
+    tags = re.findall(rf"<{re.escape(element)}\s[^>]*>", body.decode())
+    attributes = [dict(re.findall(r'(\w+)="([^"]*)"', tag)) for tag in tags]
+    return {found["rel"]: found["href"] for found in attributes if "rel" in found}
 
 
 def test_a_feed_that_fits_is_complete(publish: Publish) -> None:
@@ -175,9 +185,41 @@ def test_final_archive_pages_are_cached_for_long_the_rest_briefly(
         f"max-age={app.config['IMMUTABLE_MAX_AGE']}",
         "immutable",
     }
-    briefly = f"public, max-age={app.config['MAX_AGE']}"
+    briefly = (
+        f"public, max-age={app.config['MAX_AGE']},"
+        f" stale-while-revalidate={app.config['STALE_WHILE_REVALIDATE']},"
+        f" stale-if-error={app.config['STALE_IF_ERROR']}"
+    )
     assert client.get("/feeds/issues/archive/2.atom").headers["Cache-Control"] == briefly
     assert client.get("/feeds/issues.atom").headers["Cache-Control"] == briefly
+
+
+def test_a_json_archive_page_that_a_newer_page_made_final_answers_304_now_immutable(
+    publish: Publish,
+) -> None:
+    client = publish(2 * N)
+    before = client.get("/feeds/issues/archive/2.json")
+    assert "immutable" not in before.headers["Cache-Control"]
+    client = publish(3 * N)
+    after = client.get(
+        "/feeds/issues/archive/2.json", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status_code == 304
+    assert "immutable" in after.headers["Cache-Control"].split(", ")
+
+
+@pytest.mark.parametrize("extension", ["atom", "rss"])
+def test_an_archive_page_that_a_newer_page_made_final_has_new_bytes_and_etag(
+    publish: Publish, extension: str
+) -> None:
+    path = f"/feeds/issues/archive/2.{extension}"
+    client = publish(2 * N)
+    before = client.get(path)
+    client = publish(3 * N)
+    after = client.get(path, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert feed_links(after.data)["next-archive"] == url(f"/feeds/issues/archive/3.{extension}")
 
 
 def test_archive_last_modified_is_its_newest_entry(publish: Publish) -> None:
@@ -233,3 +275,43 @@ def test_article_pages_keep_an_issues_reading_order(
         article(1, 1),
         article(2, 1),
     ]
+
+
+def test_atom_history_and_hub_links_are_found_by_a_reader_blind_to_namespaces(
+    publish: Publish, content: ContentTree
+) -> None:
+    with serve_hub() as hub:
+        content.publication(feed_size=N, hub=hub.url)
+        client = publish(3 * N + 1)
+    current = client.get("/feeds/issues.atom").data
+    assert links_in_text(current) == feed_links(current)
+    assert links_in_text(current)["prev-archive"] == url("/feeds/issues/archive/3.atom")
+    assert links_in_text(current)["hub"] == hub.url
+    page = client.get("/feeds/issues/archive/2.atom").data
+    assert links_in_text(page) == feed_links(page)
+    assert links_in_text(page) == {
+        "self": url("/feeds/issues/archive/2.atom"),
+        "alternate": f"{BASE}/",
+        "hub": hub.url,
+        "current": url("/feeds/issues.atom"),
+        "prev-archive": url("/feeds/issues/archive/1.atom"),
+        "next-archive": url("/feeds/issues/archive/3.atom"),
+    }
+
+
+def test_no_atom_document_writes_a_second_prefix_for_atom(publish: Publish) -> None:
+    client = publish(3 * N + 1)
+    for name in ("issues", "articles", "tags/policy"):
+        for page in ("", "/archive/1", "/archive/2", "/archive/3"):
+            body = client.get(f"/feeds/{name}{page}.atom").data
+            assert b"ns0:" not in body and b"xmlns:ns" not in body, f"{name}{page}"
+            assert set(re.findall(rb"</?(\w+):", body)) <= {b"fh"}, f"{name}{page}"
+            assert_valid_atom(body)
+
+
+def test_rss_writes_its_atom_links_with_the_atom_prefix_it_declares(publish: Publish) -> None:
+    body = publish(3 * N + 1).get("/feeds/issues/archive/2.rss").data
+    root = re.search(rb"<rss [^>]*>", body)
+    assert root is not None and b'xmlns:atom="http://www.w3.org/2005/Atom"' in root.group()
+    assert links_in_text(body, "atom:link") == feed_links(body)
+    assert set(feed_links(body)) == {"self", "current", "prev-archive", "next-archive"}

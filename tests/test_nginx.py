@@ -3,8 +3,11 @@
 What a caching proxy in front of replicas must do with the service's headers: keep what the
 service marks public for its max-age, revalidate it with a 304 afterwards, serve a rebuilt
 store once max-age has passed, pass the origin's bytes through untouched (identity and gzip)
-and answer a client's own conditional request from its copy. Each answer carries its own
-request id, and the replicas' metrics stay behind the proxy.
+and answer a client's own conditional request from its copy. While the origin cannot be
+reached it serves its copy for as long as the origin's stale-if-error allows. Each answer
+carries its own request id, and the replicas' metrics stay behind the proxy. A client past
+the proxy's limits is refused with 429 and Retry-After; a polite one never is. Clients with
+limits of their own ask from addresses of their own on loopback (127.0.0.2 and on).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import contextlib
 import gzip
 import http.client
 import json
+import re
 import subprocess
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -24,13 +28,20 @@ import pytest
 
 from service.store import Store
 from tests.factories import ContentTree
-from tests.nginx import ProxyFiles, launch, nginx_binary, stop
+from tests.nginx import ProxyFiles, launch, nginx_binary, render_config, stop
 from tests.servers import Server, StartServer, free_port, wait_until
 
 FEED = "/feeds/issues.atom"
 FIRST_ISSUE, NEXT_ISSUE = "2024-01-10", "2024-01-24"
 LONG_MAX_AGE = 300  # nothing expires within a test
 SHORT_MAX_AGE = 1  # copies expire while the test waits
+FEEDS = [
+    f"/feeds/{kind}.{form}" for kind in ("issues", "articles") for form in ("atom", "rss", "json")
+]
+# deploy/nginx.conf's bursts, answered at once before its first refusal: for one feed, and
+# for all of one client's requests.
+FEED_BURST, CLIENT_BURST = 60, 100
+RETRY_AFTER = "60"
 
 
 @dataclass(frozen=True)
@@ -54,13 +65,16 @@ class Proxied:
     files: ProxyFiles
 
 
-StartProxied = Callable[[int], Proxied]
+StartProxied = Callable[..., Proxied]
 
 
-def get(base_url: str, path: str, headers: dict[str, str] | None = None) -> Reply:
-    """GET base_url + path: the status, headers and bytes exactly as they came (no decoding)."""
+def get(
+    base_url: str, path: str, headers: dict[str, str] | None = None, client: str = "127.0.0.1"
+) -> Reply:
+    """GET base_url + path from the address `client`: the status, headers and bytes exactly
+    as they came (no decoding)."""
     host, port = base_url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection = http.client.HTTPConnection(host, int(port), timeout=10, source_address=(client, 0))
     try:
         connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
@@ -117,16 +131,18 @@ def published(content: ContentTree, build_store: Callable[[ContentTree], Store])
 def start_proxied(
     tmp_path: Path, published: ContentTree, start_server: StartServer
 ) -> Iterator[StartProxied]:
-    """Start the service with a max-age, and nginx in front of it; both stopped afterwards."""
+    """Start the service with a max-age (and other BRIEFING_* settings), and nginx in front of
+    it, its limits enforced unless asked; both stopped afterwards."""
     if nginx_binary() is None:
         pytest.fail("nginx is not installed: `make nginx` installs Debian's")
     started: list[Proxied] = []
 
-    def start(max_age: int) -> Proxied:
-        origin = start_server(BRIEFING_MAX_AGE=str(max_age))
+    def start(max_age: int, enforce_limits: bool = True, **settings: str) -> Proxied:
+        origin = start_server(BRIEFING_MAX_AGE=str(max_age), **settings)
         files = ProxyFiles(tmp_path / f"nginx-{len(started)}")
         listen = f"127.0.0.1:{free_port()}"
-        process = launch(files, listen, [origin.url.removeprefix("http://")])
+        origins = [origin.url.removeprefix("http://")]
+        process = launch(files, listen, origins, enforce_limits=enforce_limits)
         proxied = Proxied(origin, f"http://{listen}", process, files)
         started.append(proxied)
         wait_until(lambda: is_answering(proxied), 15, "answer from nginx")
@@ -258,3 +274,129 @@ def test_each_answer_through_the_proxy_carries_its_own_request_id(
     assert [entry["request_id"] for entry in origin_requests(proxied.origin.log, FEED)] == [
         missed.headers["X-Request-Id"]
     ]
+
+
+def stop_origin(proxied: Proxied) -> None:
+    proxied.origin.process.terminate()
+    proxied.origin.process.wait(timeout=15)
+
+
+def test_with_the_origin_down_the_proxy_serves_the_expired_feed_it_kept(
+    start_proxied: StartProxied,
+) -> None:
+    proxied = start_proxied(SHORT_MAX_AGE)
+    kept = get(proxied.proxy_url, FEED)
+    assert "stale-if-error=" in kept.headers["Cache-Control"]
+    stop_origin(proxied)
+
+    served = first_reply_not_hit(proxied, FEED, timeout=10)
+
+    assert (served.status, served.x_cache) == (200, "STALE")
+    assert served.body == kept.body
+
+
+def test_with_the_origin_down_the_proxy_serves_an_expired_feed_no_longer_than_it_may(
+    start_proxied: StartProxied,
+) -> None:
+    # Asks every 50 ms for seconds, past a feed's burst: the limits counted, not enforced.
+    proxied = start_proxied(SHORT_MAX_AGE, enforce_limits=False, BRIEFING_STALE_IF_ERROR="1")
+    kept = [get(proxied.proxy_url, FEED).x_cache for _ in range(2)]
+    assert kept == ["MISS", "HIT"]
+    stop_origin(proxied)
+
+    wait_until(
+        lambda: get(proxied.proxy_url, FEED).status == 502, 10, "502 once stale-if-error is over"
+    )
+
+
+def test_a_burst_at_one_feed_is_refused_with_429_and_retry_after(
+    start_proxied: StartProxied,
+) -> None:
+    proxied = start_proxied(LONG_MAX_AGE)
+
+    replies = [get(proxied.proxy_url, FEED, client="127.0.0.2") for _ in range(FEED_BURST + 20)]
+
+    statuses = [reply.status for reply in replies]
+    assert statuses[: FEED_BURST + 1] == [200] * (FEED_BURST + 1)
+    assert 429 in statuses
+    refused = replies[statuses.index(429)]
+    assert refused.headers["Retry-After"] == RETRY_AFTER
+    assert refused.headers["Cache-Control"] == "no-store"
+    assert refused.headers["Content-Type"] == "text/plain"
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert refused.headers["X-Request-Id"]
+    assert refused.body == b"Too many requests: retry after 60 seconds.\n"
+
+
+def test_a_burst_at_the_api_is_refused_with_a_problem_any_origin_may_read(
+    start_proxied: StartProxied,
+) -> None:
+    proxied = start_proxied(LONG_MAX_AGE)
+
+    replies = [
+        get(proxied.proxy_url, "/api/v1/issues", client="127.0.0.2")
+        for _ in range(CLIENT_BURST + 20)
+    ]
+
+    statuses = [reply.status for reply in replies]
+    assert statuses[: CLIENT_BURST + 1] == [200] * (CLIENT_BURST + 1)
+    refused = replies[statuses.index(429)]
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert json.loads(refused.body)["status"] == 429
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"
+    assert refused.headers["Retry-After"] == RETRY_AFTER
+    assert refused.headers["Cache-Control"] == "no-store"
+
+
+def test_a_client_refused_one_feed_leaves_other_clients_and_its_other_feeds_served(
+    start_proxied: StartProxied,
+) -> None:
+    proxied = start_proxied(LONG_MAX_AGE)
+    statuses = [
+        get(proxied.proxy_url, FEED, client="127.0.0.2").status for _ in range(FEED_BURST + 2)
+    ]
+    assert statuses[-1] == 429
+
+    assert get(proxied.proxy_url, FEED, client="127.0.0.3").status == 200
+    assert get(proxied.proxy_url, "/feeds/articles.atom", client="127.0.0.2").status == 200
+    assert get(proxied.proxy_url, "/", client="127.0.0.2").status == 200
+
+
+def test_a_polite_reader_and_browser_are_never_refused(start_proxied: StartProxied) -> None:
+    """A browser reads the site; a reader subscribes to every feed and polls each with its
+    validators five times over at once: more than a reader polling every five minutes asks
+    in twenty minutes."""
+    proxied = start_proxied(LONG_MAX_AGE)
+    reader = "127.0.0.4"
+
+    def visit(path: str, headers: dict[str, str] | None = None) -> Reply:
+        return get(proxied.proxy_url, path, headers, client=reader)
+
+    home = visit("/")
+    stylesheet = re.search(rb'href="https?://[^/"]+(/assets/[^"]+\.css[^"]*)"', home.body)
+    assert stylesheet is not None
+    browsed = [home] + [
+        visit(path)
+        for path in (stylesheet.group(1).decode(), f"/issues/{FIRST_ISSUE}", "/subscribe")
+    ]
+    subscribed = {feed: visit(feed) for feed in FEEDS}
+    polls = [
+        visit(feed, {"If-None-Match": reply.headers["ETag"]})
+        for _ in range(5)
+        for feed, reply in subscribed.items()
+    ]
+
+    assert {reply.status for reply in browsed + list(subscribed.values())} == {200}
+    assert {reply.status for reply in polls} == {304}
+
+
+def test_measurement_differs_from_the_shipped_proxy_by_enforcing_no_limit_alone(
+    tmp_path: Path,
+) -> None:
+    files, listen, origins = ProxyFiles(tmp_path), "127.0.0.1:8080", ["127.0.0.1:8000"]
+    shipped = render_config(files, listen, origins).splitlines()
+    measured = render_config(files, listen, origins, enforce_limits=False).splitlines()
+
+    added = [line.strip() for line in measured if line not in shipped]
+    assert added == ["limit_req_dry_run on;"]
+    assert [line for line in shipped if line not in measured] == []

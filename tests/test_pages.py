@@ -433,7 +433,9 @@ def test_page_is_cacheable_and_last_modified_when_its_newest_issue_was(
     client: FlaskClient,
 ) -> None:
     response = client.get("/issues/2024-01-10")
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=300, stale-while-revalidate=60, stale-if-error=604800"
+    )
     assert response.headers["Last-Modified"] == "Thu, 25 Jan 2024 10:00:00 GMT"  # the next
     assert response.headers["ETag"]
     assert response.headers["Vary"] == "Accept-Encoding"

@@ -182,6 +182,102 @@ def test_metrics_add_up_the_requests_of_every_worker(
     assert made["304"] > 0
 
 
+def feedly(count: int) -> str:
+    return f"Feedly/1.0 (+http://www.feedly.com/fetcher.html; {count} subscribers; )"
+
+
+def subscribers(server: Server) -> dict[tuple[str, str], float]:
+    """/metrics' subscriber counts as {(feed, fetcher): count}."""
+    return {
+        (dict(labels)["feed"], dict(labels)["fetcher"]): value
+        for (name, labels), value in samples(server).items()
+        if name == "briefing_feed_subscribers"
+    }
+
+
+def answered_amid_others(
+    server: Server, pool: ThreadPoolExecutor, sent: list[tuple[str, dict[str, str]]]
+) -> list[int]:
+    """GET each (path, headers) at once with as many plain feed requests, so that any worker may
+    take any of them: the pids that answered those sent (each has an X-Request-Id)."""
+    requests = [*sent, *[(FEED, {})] * len(sent)]
+    answers = list(pool.map(lambda sending: request(server, *sending), requests))
+    assert {answer.status for answer in answers} <= {200, 304}
+    return [int(str(logged(server, headers["X-Request-Id"])["pid"])) for _, headers in sent]
+
+
+def test_metrics_report_the_latest_subscriber_count_whichever_worker_took_it(
+    served: Callable[..., tuple[Server, Store]], start_server: StartServer
+) -> None:
+    server, _ = served(start_server)
+    etag = request(server, FEED).headers["ETag"]
+    takers: list[int] = []
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        # Falling counts: the latest is neither the largest nor a sum of the workers' latest.
+        for count in range(200, 100, -1):
+            report = {"User-Agent": feedly(count), "X-Request-Id": f"feedly-{count}"}
+            if count % 2:
+                report["If-None-Match"] = etag  # answered 304 from the response cache
+            takers += answered_amid_others(server, pool, [(FEED, report)])
+            assert subscribers(server)[FEED, "Feedly"] == count
+            if sum(a != b for a, b in zip(takers, takers[1:], strict=False)) >= 4:
+                break
+    assert len(set(takers)) == 2, "one worker took every report"
+
+
+OTHER_READERS = [  # feed, fetcher, what it sends, the subscribers that says
+    (
+        "/feeds/issues.atom",
+        "Inoreader",
+        "Mozilla/5.0 (compatible; inoreader.com; 7 subscribers)",
+        7,
+    ),
+    (
+        "/feeds/issues.rss",
+        "NewsBlur",
+        "NewsBlur Feed Fetcher - 5 subscribers - https://www.newsblur.com/site/4/test (Mozilla)",
+        5,
+    ),
+    (
+        "/feeds/articles.json",
+        "The Old Reader",
+        "Mozilla/5.0 (compatible; theoldreader.com; 2 subscribers; feed-id=0719795c4d27c784)",
+        2,
+    ),
+]
+
+
+def test_metrics_add_up_the_subscriptions_each_worker_took(
+    served: Callable[..., tuple[Server, Store]], start_server: StartServer
+) -> None:
+    server, _ = served(start_server)
+    started = time.time()
+    expected = {(feed, fetcher): float(count) for feed, fetcher, _, count in OTHER_READERS}
+    others = [(feed, {"User-Agent": user_agent}) for feed, _, user_agent, _ in OTHER_READERS]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for round_ in range(1, 51):  # two new Feedbin subscriptions a round, until split
+            feedbin = [
+                (FEED, {"User-Agent": f"Feedbin feed-id:{2 * round_ + n} - {count} subscribers"})
+                for n, count in enumerate((3, 13))
+            ]
+            sent = [
+                (path, {**headers, "X-Request-Id": f"round-{round_}-{n}"})
+                for n, (path, headers) in enumerate([*feedbin, *others])
+            ]
+            takers = answered_amid_others(server, pool, sent)
+            assert subscribers(server) == {**expected, (FEED, "Feedbin"): 16.0 * round_}
+            if takers[0] != takers[1]:
+                break
+    assert takers[0] != takers[1], "one worker took both Feedbin reports of every round"
+    last_reports = {
+        dict(labels)["fetcher"]: value
+        for (name, labels), value in samples(server).items()
+        if name == "briefing_feed_subscribers_last_report_timestamp_seconds"
+    }
+    assert set(last_reports) == {"Feedbin", "Inoreader", "NewsBlur", "The Old Reader"}
+    assert all(started <= at <= time.time() for at in last_reports.values())
+
+
 def test_metrics_histogram_has_every_request_in_its_buckets(
     served: Callable[..., tuple[Server, Store]], start_server: StartServer
 ) -> None:

@@ -204,7 +204,7 @@ def test_store_of_another_schema_version_is_refused(tmp_path: Path) -> None:
         db.execute("CREATE TABLE issues (id TEXT)")
         db.execute("INSERT INTO meta VALUES ('schema_version', '0')")
     db.close()
-    with pytest.raises(StoreError, match="store schema version '0', this service reads 5"):
+    with pytest.raises(StoreError, match="store schema version '0', this service reads 6"):
         open_store(path)
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 
 from service import http_errors
 from service.api import cors, docs, views
-from service.api.problems import not_found, render_problem
+from service.api.problems import moved_to, not_found, render_problem
 from service.api.smorest import Api
 
 PREFIX = "/api/"
@@ -19,5 +19,5 @@ def init_app(app: Flask) -> None:
     api = Api(app)
     api.register_blueprint(views.blueprint)
     docs.init_app(app)
-    http_errors.register(app, PREFIX, render_problem, not_found)
+    http_errors.register(app, PREFIX, render_problem, not_found, moved_to)
     cors.init_app(app, PREFIX)

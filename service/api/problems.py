@@ -15,8 +15,9 @@ from flask import Response
 from werkzeug.exceptions import HTTPException
 
 from schemas.problem import ProblemSchema
-from service.errors import ArticleNotFound, IssueNotFound, NotFound, SearchTooBroad
+from service.errors import ArticleNotFound, IssueNotFound, Moved, NotFound, SearchTooBroad
 from service.http_errors import extra_headers
+from service.urls import Urls
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -38,6 +39,12 @@ def not_found(error: NotFound) -> ParameterError:
     assert isinstance(error, IssueNotFound)
     reason = f"There is no issue {error.issue_id!r}."
     return ParameterError(404, "path", "issue_id", reason)
+
+
+def moved_to(moved: Moved, urls: Urls) -> str:
+    """The API's URL of the issue or article that has an old id now."""
+    issue_id, article_id = moved.now
+    return urls.api_article(issue_id, article_id) if article_id else urls.api_issue(issue_id)
 
 
 def too_broad(error: SearchTooBroad) -> Response:

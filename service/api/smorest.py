@@ -57,11 +57,17 @@ class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
         decorator: Decorator = self.arguments(schema, location="query")
         return decorator
 
-    def ok(self, schema: type[Schema], headers: dict[str, Any]) -> Decorator:
-        """Document the 200 answer (the view builds it), and that a 404 may come instead."""
+    def ok(self, schema: type[Schema], headers: dict[str, Any], *, item: bool = False) -> Decorator:
+        """Document the 200 answer (the view builds it), and that a 404 may come instead; for
+        one issue or article, also a 410 (withdrawn: the problem says why) and a 301 (an old
+        id: Location is where it is now)."""
         answer: Decorator = self.response(200, schema, headers=headers)
         missing: Decorator = self.alt_response(404, "NOT_FOUND")
-        return lambda view: answer(missing(view))
+        if not item:
+            return lambda view: answer(missing(view))
+        gone: Decorator = self.alt_response(410, "GONE")
+        moved: Decorator = self.alt_response(301, "MOVED_PERMANENTLY")
+        return lambda view: answer(missing(gone(moved(view))))
 
 
 class Api(flask_smorest.Api):  # type: ignore[misc]
@@ -74,9 +80,20 @@ class Api(flask_smorest.Api):  # type: ignore[misc]
         """service.http_errors already renders every error under /api/ as a problem."""
 
     def _register_responses(self) -> None:
-        """The error responses operations refer to, as application/problem+json."""
+        """The error responses operations refer to, as application/problem+json; and the 301
+        of an old id, which says where to in a problem too."""
         named = {status.name: status.phrase for status in HTTPStatus if status >= 400}
         for name, description in {**named, "DEFAULT_ERROR": "An error"}.items():
-            response = {"description": description, "schema": self.ERROR_SCHEMA}
-            prepare_response(response, self.spec, PROBLEM_JSON)
-            self.spec.components.response(name, response, lazy=True)
+            self._register_problem(name, {"description": description})
+        self._register_problem(
+            "MOVED_PERMANENTLY",
+            {
+                "description": "An old id: Location is the URL of what has it now.",
+                "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+            },
+        )
+
+    def _register_problem(self, name: str, response: dict[str, Any]) -> None:
+        response["schema"] = self.ERROR_SCHEMA
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response(name, response, lazy=True)

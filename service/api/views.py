@@ -30,6 +30,7 @@ from service.api.smorest import Blueprint
 from service.errors import SearchTooBroad
 from service.model import Listing, Page, Paging, Search, page_of
 from service.request import current_site
+from service.websub import advertise_list
 
 ISSUE = f"/issues/<string(maxlength={ISSUE_ID_MAX}):issue_id>"
 ARTICLE = f"{ISSUE}/articles/<string(maxlength={SLUG_MAX}):article_id>"
@@ -45,6 +46,13 @@ CACHE_HEADERS = {
     "Cache-Control": header("public, max-age=…"),
 }
 LIST_HEADERS = {**CACHE_HEADERS, "Link": header('RFC 8288: rel="first", "prev", "next", "last".')}
+TOPIC_HEADERS = {
+    **CACHE_HEADERS,
+    "Link": header(
+        'RFC 8288: rel="first", "prev", "next", "last". Asked for with no query, the list is a'
+        ' WebSub topic: with a hub, also rel="hub" and rel="self" (its own address).'
+    ),
+}
 
 
 blueprint = Blueprint(
@@ -55,17 +63,17 @@ blueprint.register_error_handler(SearchTooBroad, too_broad)
 
 @blueprint.get("/issues")
 @blueprint.query(IssueListingSchema)
-@blueprint.ok(IssuePageSchema, LIST_HEADERS)
+@blueprint.ok(IssuePageSchema, TOPIC_HEADERS)
 def issues(listing: Listing) -> Response:
     """Issues, newest first, each with its articles named."""
     site = current_site()
     page = site.store.issues(listing.query)
-    return represent_page(IssuePageSchema, page, site, listing.only)
+    return advertise_list(represent_page(IssuePageSchema, page, site, listing.only), site)
 
 
 @blueprint.get(ISSUE)
 @blueprint.query(NoArgumentsSchema)
-@blueprint.ok(IssueDetailSchema, CACHE_HEADERS)
+@blueprint.ok(IssueDetailSchema, CACHE_HEADERS, item=True)
 def issue(_: object, issue_id: str) -> Response:
     """One issue with its articles whole."""
     site = current_site()
@@ -75,7 +83,7 @@ def issue(_: object, issue_id: str) -> Response:
 
 @blueprint.get(ARTICLE)
 @blueprint.query(NoArgumentsSchema)
-@blueprint.ok(ArticleDetailSchema, CACHE_HEADERS)
+@blueprint.ok(ArticleDetailSchema, CACHE_HEADERS, item=True)
 def article(_: object, issue_id: str, article_id: str) -> Response:
     """One article whole."""
     site = current_site()
@@ -86,12 +94,12 @@ def article(_: object, issue_id: str, article_id: str) -> Response:
 
 @blueprint.get("/articles")
 @blueprint.query(ArticleListingSchema)
-@blueprint.ok(ArticlePageSchema, LIST_HEADERS)
+@blueprint.ok(ArticlePageSchema, TOPIC_HEADERS)
 def articles(listing: Listing) -> Response:
     """Articles across issues, newest issue first, each issue's in reading order."""
     site = current_site()
     page = site.store.articles(listing.query)
-    return represent_page(ArticlePageSchema, page, site, listing.only)
+    return advertise_list(represent_page(ArticlePageSchema, page, site, listing.only), site)
 
 
 @blueprint.get("/tags")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from marshmallow import ValidationError
 
-from schemas import IssueSchema, PublicationSchema, duplicate_issue_errors
+from schemas import IssueSchema, PublicationSchema, alias_errors, duplicate_issue_errors
 from service.content.files import ContentFile, KeyPath, read_article, read_toml
 from service.errors import ContentError, ContentErrors
 from service.model import IssueDraft, Publication
@@ -21,12 +21,18 @@ ISSUE_FILE = "issue.toml"
 ARTICLE_SUFFIX = ".md"
 
 
+# Where an issue (article None) or an article was written, for errors found after loading.
+Written = tuple[str, str | None]
+
+
 @dataclass(frozen=True)
 class Content:
-    """Everything an editor wrote, validated: what a build turns into a store."""
+    """Everything an editor wrote, validated: what a build turns into a store; and the file
+    each issue and article was written in."""
 
     publication: Publication
     issues: tuple[IssueDraft, ...]
+    files: Mapping[Written, ContentFile]
 
 
 def load_content(root: Path) -> Content:
@@ -35,17 +41,21 @@ def load_content(root: Path) -> Content:
     publication_path = root / PUBLICATION_FILE
     publication = collect(errors, functools.partial(load_publication, root=root), publication_path)
     issues: list[IssueDraft] = []
+    files: dict[Written, ContentFile] = {}
     for folder in issue_folders(root, errors):
-        issue = collect(errors, functools.partial(load_issue, root=root), folder)
-        if issue is not None:
-            issues.append(issue)
-    issues_dir = root / ISSUES_DIR
+        loaded = collect(errors, functools.partial(load_issue, root=root), folder)
+        if loaded is not None:
+            issues.append(loaded[0])
+            files.update(loaded[1])
     for index, problems in duplicate_issue_errors(issues).items():
-        metadata = read_toml(issues_dir / issues[index].id / ISSUE_FILE)
+        metadata = files[(issues[index].id, None)]
         errors.extend(metadata.error((field,), message) for field, message in problems.items())
+    for index, by_place in alias_errors(issues).items():
+        metadata = files[(issues[index].id, None)]
+        errors.extend(metadata.error(("aliases", place), said) for place, said in by_place.items())
     if errors or publication is None:
         raise ContentErrors(sorted(errors, key=lambda error: (error.path, error.line)))
-    return Content(publication, tuple(issues))
+    return Content(publication, tuple(issues), files)
 
 
 def issue_folders(root: Path, errors: list[ContentError]) -> list[Path]:
@@ -100,8 +110,9 @@ def load_publication(path: Path, root: Path) -> Publication:
     return publication
 
 
-def load_issue(folder: Path, root: Path) -> IssueDraft:
-    """An issue folder: issue.toml and its articles, read in the order of their file names."""
+def load_issue(folder: Path, root: Path) -> tuple[IssueDraft, dict[Written, ContentFile]]:
+    """An issue folder: issue.toml and its articles, read in the order of their file names;
+    and the file of each."""
     errors: list[ContentError] = []
     issue_path = folder / ISSUE_FILE
     if leads_out(root, issue_path):
@@ -137,7 +148,12 @@ def load_issue(folder: Path, root: Path) -> IssueDraft:
         raise ContentErrors(
             [locate(metadata, articles, key, message) for key, message in flatten(exc.messages)]
         ) from exc
-    return issue
+    files: dict[Written, ContentFile] = {(issue.id, None): metadata}
+    files.update(
+        ((issue.id, article.id), file)
+        for article, file in zip(issue.articles, articles, strict=True)
+    )
+    return issue, files
 
 
 def leads_out(root: Path, path: Path) -> bool:

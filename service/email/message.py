@@ -12,7 +12,7 @@ from email.policy import SMTP
 from service.email.html import issue_html
 from service.email.text import issue_text
 from service.errors import NoEmailEdition
-from service.feeds.catalogue import published, tag_uri
+from service.feeds.catalogue import tag_uri
 from service.model import EmailEdition, Issue, Publication
 from service.store import Store
 from service.urls import Site
@@ -46,7 +46,7 @@ def edition_message(site: Site, edition: EmailEdition, issue: Issue) -> EmailMes
     subject = subject_of(site.publication, issue)
     address(message, site.publication, edition)
     message["Subject"] = subject
-    message["Date"] = published(issue)
+    message["Date"] = issue.published
     message["Message-ID"] = message_id(site.publication, issue)
     list_fields(message, site, edition)
     message["MIME-Version"] = "1.0"

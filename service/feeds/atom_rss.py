@@ -6,7 +6,8 @@ RSS document would otherwise name the Atom one). feedgen's traps, handled here:
 feed-level link set is the HTML page, because it becomes RSS's channel <link>; content is set
 with `content(type="html")` and the summary with `summary()`, never `description()`, so Atom
 gets both a <content> and a <summary> and RSS a <description> and a <content:encoded>.
-RFC 5005's links and markers and the WebSub hub come from the `History` extension below.
+RFC 5005's links and markers and the WebSub hub come from the `History` extension below;
+RFC 6721's tombstones for withdrawn entries, in Atom only, from `Tombstones`.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from feedgen.ext.base import BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from service.feeds.model import Document, Entry, FeedFormat
+from service.feeds.model import Document, Entry, FeedFormat, Tombstone
 from service.model import Person
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  # RFC 6721
 GENERATOR = "briefing"
 
 
@@ -39,22 +41,51 @@ class History(BaseExtension):  # type: ignore[misc]
         return {"fh": HISTORY_NS}
 
     def extend_atom(self, feed: Any) -> Any:
-        self.extend(feed)
+        # feedgen writes Atom's own elements unqualified under a literal xmlns attribute:
+        # so are these, to stand as <link> in the default namespace, not as <ns0:link>.
+        self.extend(feed, "link")
         return feed
 
     def extend_rss(self, rss: Any) -> Any:
-        self.extend(rss[0])  # the <channel>
+        self.extend(rss[0], f"{{{ATOM_NS}}}link")  # the <channel>; the root declares atom:
         return rss
 
-    def extend(self, parent: Any) -> None:
+    def extend(self, parent: Any, link: str) -> None:
         for rel, href in self.links:
-            xml_elem(f"{{{ATOM_NS}}}link", parent, rel=rel, href=href)
+            xml_elem(link, parent, rel=rel, href=href)
         if self.marker:
             xml_elem(f"{{{HISTORY_NS}}}{self.marker}", parent)
 
 
+class Tombstones(BaseExtension):  # type: ignore[misc]
+    """Adds an at:deleted-entry (RFC 6721) for each withdrawn entry to an Atom feed: its id as
+    `ref`, when it was withdrawn, and why as its comment. Registered only on a document that
+    has tombstones, so that no other document carries the namespace."""
+
+    def __init__(self) -> None:
+        self.tombstones: tuple[Tombstone, ...] = ()
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"at": TOMBSTONES_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        for tombstone in self.tombstones:
+            deleted = xml_elem(
+                f"{{{TOMBSTONES_NS}}}deleted-entry",
+                feed,
+                ref=tombstone.ref,
+                when=tombstone.when.isoformat(),
+            )
+            xml_elem(f"{{{TOMBSTONES_NS}}}comment", deleted).text = tombstone.comment
+        return feed
+
+
 def render_atom(document: Document, feed_format: FeedFormat) -> bytes:
-    atom: bytes = generator(document, feed_format, rss=False).atom_str(pretty=False)
+    feed = generator(document, feed_format, rss=False)
+    if document.tombstones:
+        feed.register_extension("tombstones", Tombstones, atom=True, rss=False)
+        feed.tombstones.tombstones = document.tombstones
+    atom: bytes = feed.atom_str(pretty=False)
     return atom
 
 

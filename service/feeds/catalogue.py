@@ -1,9 +1,9 @@
 """The briefing's feeds: every issue, every article, and the articles of one tag.
 
 Each is a `service.feeds.model.Feed` described by its hooks. `render()` turns a feed's name
-("issues", "articles", "tags/<tag>"), a format and an archive page into the bytes served: for
-the feeds' routes, and for WebSub, which compares a build's feeds with the last build's.
-`subscriptions()` offers every feed to readers, as the pages list them.
+("issues", "articles", "tags/<tag>"), a format and an archive page into the bytes the feeds'
+routes serve. `subscriptions()` offers every feed to readers, as the pages list them, and to
+WebSub subscribers, as `briefing notify` lists its topics.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from service.errors import FeedNotFound
 from service.feeds.formats import BY_EXTENSION
 from service.feeds.model import Feed
-from service.model import Article, Issue, Person, Publication
+from service.model import Article, Issue, Person, Publication, Withdrawal
 from service.store import Store
 from service.urls import Site
 
@@ -93,10 +93,16 @@ class IssuesFeed(Feed[Issue]):
         return self.site.urls.home()
 
     def count(self) -> int:
-        return self.site.store.issue_count
+        return self.site.store.issues_published()
 
-    def items(self, start: int, stop: int) -> Sequence[Issue]:
+    def items(self, start: int, stop: int) -> Sequence[Issue | Withdrawal]:
         return self.site.store.issue_window(start, stop)
+
+    def withdrawals(self, since: dt.datetime) -> Sequence[Withdrawal]:
+        return self.site.store.withdrawals(since)
+
+    def withdrawal_id(self, withdrawal: Withdrawal) -> str:
+        return withdrawn_tag_uri(self.site.publication, withdrawal)
 
     def item_id(self, issue: Issue) -> str:
         return tag_uri(self.site.publication, issue)
@@ -108,7 +114,7 @@ class IssuesFeed(Feed[Issue]):
         return self.site.urls.issue(issue.id)
 
     def item_published(self, issue: Issue) -> dt.datetime:
-        return published(issue)
+        return issue.published
 
     def item_updated(self, issue: Issue) -> dt.datetime:
         return issue.updated
@@ -140,8 +146,14 @@ class ArticlesFeed(Feed[tuple[Issue, Article]]):
     def count(self) -> int:
         return self.site.store.article_count(self.tag)
 
-    def items(self, start: int, stop: int) -> Sequence[tuple[Issue, Article]]:
+    def items(self, start: int, stop: int) -> Sequence[tuple[Issue, Article] | Withdrawal]:
         return self.site.store.article_window(start, stop, self.tag)
+
+    def withdrawals(self, since: dt.datetime) -> Sequence[Withdrawal]:
+        return self.site.store.withdrawals(since, articles=True, tag=self.tag)
+
+    def withdrawal_id(self, withdrawal: Withdrawal) -> str:
+        return withdrawn_tag_uri(self.site.publication, withdrawal)
 
     def item_id(self, item: tuple[Issue, Article]) -> str:
         issue, article = item
@@ -155,10 +167,10 @@ class ArticlesFeed(Feed[tuple[Issue, Article]]):
         return self.site.urls.article(issue.id, article.id)
 
     def item_published(self, item: tuple[Issue, Article]) -> dt.datetime:
-        return published(item[0])
+        return item[0].published
 
     def item_updated(self, item: tuple[Issue, Article]) -> dt.datetime:
-        return item[0].updated
+        return item[1].updated
 
     def item_summary(self, item: tuple[Issue, Article]) -> str:
         return item[1].standfirst
@@ -175,13 +187,19 @@ class ArticlesFeed(Feed[tuple[Issue, Article]]):
 
 def tag_uri(publication: Publication, issue: Issue, article_id: str | None = None) -> str:
     """The entry id of an issue or article (RFC 4151): stable when the site moves, never reused."""
-    specific = f"issue/{issue.id}" + (f"/{article_id}" if article_id else "")
-    return f"tag:{publication.tag_authority},{issue.date.isoformat()}:{specific}"
+    return entry_tag(publication, issue.id, issue.date, article_id)
 
 
-def published(issue: Issue) -> dt.datetime:
-    """When an issue came out: its date at midnight UTC, or its `updated` if that is earlier."""
-    return min(dt.datetime.combine(issue.date, dt.time(), tzinfo=dt.UTC), issue.updated)
+def withdrawn_tag_uri(publication: Publication, withdrawal: Withdrawal) -> str:
+    """The entry id that a withdrawn issue or article had, and its tombstone names."""
+    return entry_tag(publication, withdrawal.issue_id, withdrawal.date, withdrawal.article_id)
+
+
+def entry_tag(
+    publication: Publication, issue_id: str, date: dt.date, article_id: str | None
+) -> str:
+    specific = f"issue/{issue_id}" + (f"/{article_id}" if article_id else "")
+    return f"tag:{publication.tag_authority},{date.isoformat()}:{specific}"
 
 
 def article_html(article: Article, headline: bool = False) -> str:
@@ -194,4 +212,10 @@ def article_html(article: Article, headline: bool = False) -> str:
             for source in article.sources
         )
         parts.append(f"<h3>Sources</h3>\n<ul>{links}</ul>")
+    if article.corrections:
+        said = "".join(
+            f"<li>{correction.date.date().isoformat()}: {escape(correction.text)}</li>"
+            for correction in article.corrections
+        )
+        parts.append(f"<h3>Corrections</h3>\n<ul>{said}</ul>")
     return "\n".join(parts)

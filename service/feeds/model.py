@@ -11,6 +11,12 @@ prev-archive to page k-1 and next-archive to page k+1 once that page exists (eve
 answers), so the newest archive page changes once, when the next one fills, and is `final`
 from then on: every byte fixed. The subscription document holds the newest N entries and
 links prev-archive to the newest full page; while every entry fits in it, it is complete.
+
+A withdrawn item keeps its place in this counting, so no page's entries shift; it is no
+entry, but a tombstone (RFC 6721) that the Atom writer sends and the others leave out. A
+page holds the tombstones of its own places; the subscription document, those of every
+withdrawal since the oldest entry of its places came out: news of a withdrawal stays as long
+as news of an entry does.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
 from service.errors import FeedNotFound
-from service.model import Person, Publication
+from service.model import Person, Publication, Withdrawal
 from service.urls import Site, Urls
 
 Item = TypeVar("Item")
@@ -44,6 +50,15 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Tombstone:
+    """An entry withdrawn: its id, when, and why (RFC 6721's ref, when and comment)."""
+
+    ref: str
+    when: dt.datetime
+    comment: str
+
+
+@dataclass(frozen=True)
 class Document:
     """One feed document: the subscription document (page None) or archive page `page`."""
 
@@ -57,6 +72,7 @@ class Document:
     total: int
     entries: tuple[Entry, ...]
     updated: dt.datetime
+    tombstones: tuple[Tombstone, ...] = ()
 
     @property
     def marker(self) -> Literal["complete", "archive"] | None:
@@ -138,8 +154,17 @@ class Feed(ABC, Generic[Item]):
     def count(self) -> int: ...
 
     @abstractmethod
-    def items(self, start: int, stop: int) -> Sequence[Item]:
-        """Items newest first, from the start-th up to the stop-th (0-based)."""
+    def items(self, start: int, stop: int) -> Sequence[Item | Withdrawal]:
+        """Items newest first, from the start-th up to the stop-th (0-based); a withdrawn one
+        in its place."""
+
+    @abstractmethod
+    def withdrawals(self, since: dt.datetime) -> Sequence[Withdrawal]:
+        """The feed's items withdrawn at `since` or later."""
+
+    @abstractmethod
+    def withdrawal_id(self, withdrawal: Withdrawal) -> str:
+        """The id its entry had."""
 
     @abstractmethod
     def item_id(self, item: Item) -> str: ...
@@ -173,7 +198,10 @@ class Feed(ABC, Generic[Item]):
         """The subscription document (page None) or archive page `page`, or FeedNotFound."""
         total = self.count()
         start, stop = self.window(total, page)
-        entries = tuple(self.entry(item) for item in self.items(start, stop))
+        places = self.items(start, stop)
+        entries = tuple(self.entry(item) for item in places if not isinstance(item, Withdrawal))
+        tombstones = tuple(map(self.tombstone, self.told_gone(places, page)))
+        changes = [entry.updated for entry in entries] + [gone.when for gone in tombstones]
         return Document(
             id=self.id(),
             name=self.name,
@@ -184,8 +212,21 @@ class Feed(ABC, Generic[Item]):
             page=page,
             total=total,
             entries=entries,
-            updated=max((entry.updated for entry in entries), default=self.site.store.last_updated),
+            updated=max(changes, default=self.site.store.last_updated),
+            tombstones=tombstones,
         )
+
+    def told_gone(self, places: Sequence[Item | Withdrawal], page: int | None) -> list[Withdrawal]:
+        """The withdrawals a document tells of: an archive page, those in its places; the
+        subscription document, every one since the oldest of its places came out."""
+        gone = [item for item in places if isinstance(item, Withdrawal)]
+        if page is not None or not places:
+            return gone
+        published = [
+            item.published if isinstance(item, Withdrawal) else self.item_published(item)
+            for item in places
+        ]
+        return list(self.withdrawals(min(published)))
 
     def window(self, total: int, page: int | None) -> tuple[int, int]:
         """Where a document's entries start and stop, counted from the newest."""
@@ -200,6 +241,9 @@ class Feed(ABC, Generic[Item]):
         """The feed's own tag URI, dated the year the publication began; the same on every page."""
         began = self.site.store.first_issue_date() or self.site.store.last_updated.date()
         return f"tag:{self.site.publication.tag_authority},{began.year:04d}:feed/{self.name}"
+
+    def tombstone(self, withdrawal: Withdrawal) -> Tombstone:
+        return Tombstone(self.withdrawal_id(withdrawal), withdrawal.withdrawn_at, withdrawal.reason)
 
     def entry(self, item: Item) -> Entry:
         return Entry(

@@ -7,6 +7,8 @@
     /feeds/tags/<tag>/archive/<k>.json      counted from the oldest, once full
 
 Archive pages with a newer page after them never change again: they are cached for long.
+Subscription documents are WebSub topics, and name the hub and themselves in `Link` headers
+(service.websub).
 
 Each document is rendered once per store version by the response cache in front of the app,
 which answers ETag, 304, HEAD and gzip; errors are short plain text. A feed takes no query
@@ -22,6 +24,7 @@ from service.feeds import catalogue
 from service.feeds.formats import EXTENSIONS
 from service.request import current_site
 from service.responses import cacheable
+from service.websub import advertise
 
 blueprint = Blueprint("feeds", __name__, url_prefix="/feeds")
 FORMAT = f"<any({', '.join(EXTENSIONS)}):extension>"
@@ -47,6 +50,9 @@ def tag_feed(tag: str, extension: str, page: int | None = None) -> Response:
 
 
 def answer(name: str, extension: str, page: int | None) -> Response:
-    rendered = catalogue.render(current_site(), name, extension, page)
+    site = current_site()
+    rendered = catalogue.render(site, name, extension, page)
     response = Response(rendered.body, content_type=rendered.content_type)
+    if page is None:  # a subscription document: a WebSub topic
+        advertise(response, site, site.urls.feed(name, extension))
     return cacheable(response, rendered.updated, ignores_query=True, immutable=rendered.final)

@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Concatenate, NamedTuple, ParamSpec, TypeVar
 
-from service.errors import ArticleNotFound, IssueNotFound, StoreError
+from service.errors import ArticleNotFound, IssueNotFound, Moved, NotFound, StoreError, Withdrawn
 from service.model import (
     Article,
+    Correction,
     EmailEdition,
     Issue,
     Mailbox,
@@ -28,6 +29,7 @@ from service.model import (
     SearchHit,
     Source,
     TagCount,
+    Withdrawal,
 )
 from service.store.seal import is_sealed
 from service.store.search import (
@@ -42,9 +44,31 @@ from service.store.writer import SCHEMA_VERSION
 
 ARTICLE_COLUMNS = (
     "a.issue_pk, i.id, a.id, a.position, a.headline, a.standfirst, a.body_html, a.body_text,"
-    " a.headings, a.sources, a.authors, a.tags"
+    " a.headings, a.sources, a.authors, a.tags, a.updated, a.corrections, a.aliases, a.draft"
 )
-ISSUE_COLUMNS = "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags"
+ISSUE_COLUMNS = (
+    "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags, i.published, i.aliases, i.draft"
+)
+WITHDRAWAL_COLUMNS = (
+    "w.issue_id, w.article_id, w.date, w.published, w.reason, w.withdrawn_at, w.position,"
+    " w.tags, w.aliases"
+)
+# Every issue's place, newest first, as (place, 0) for an issue out (its pk is its place:
+# schema.sql) and (place, its pk in withdrawn) for a withdrawn one.
+ISSUE_PLACES = (
+    "SELECT pk, 0 FROM issues UNION ALL"
+    " SELECT issue_place, pk FROM withdrawn WHERE article_id = '' ORDER BY 1 DESC"
+)
+# Every article's place, newest issue first and each issue's in reading order, as (issue's
+# place, position, pk, 0) for an article out and (..., 0, its pk in withdrawn) for a withdrawn
+# one; of a tag, or of all with `{tagged}` and `{withdrawn_tagged}` "1".
+ARTICLE_PLACES = (
+    "SELECT a.issue_pk, a.position, a.pk, 0 FROM articles a WHERE {tagged} UNION ALL"
+    " SELECT w.issue_place, w.position, 0, w.pk FROM withdrawn w"
+    " WHERE w.article_id != '' AND {withdrawn_tagged} ORDER BY 1 DESC, 2 ASC"
+)
+TAGGED = "a.pk IN (SELECT article_pk FROM article_tags WHERE tag = ?)"
+WITHDRAWN_TAGGED = "EXISTS (SELECT 1 FROM json_each(w.tags) WHERE value = ?)"
 NO_STORE = "no store file here: run `briefing build` first"
 DAMAGED = "damaged store (not byte for byte what `briefing build` wrote): build it again"
 T = TypeVar("T")
@@ -163,24 +187,77 @@ class Store:
 
     @reading
     def issue(self, issue_id: str) -> Issue:
+        """The issue; else Withdrawn, Moved (an old id of one) or IssueNotFound."""
         row = self._db.execute(f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.id = ?", (issue_id,))
         found = row.fetchone()
         if found is None:
-            raise IssueNotFound(issue_id)
+            raise self._missing_issue(issue_id)
         return self._issues([found])[0]
 
     @reading
     def article(self, issue_id: str, article_id: str) -> Article:
+        """The article; else Withdrawn (it or its issue), Moved (an old id of either, or of
+        both), IssueNotFound or ArticleNotFound."""
         found = self._db.execute(
             f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
             " WHERE i.id = ? AND a.id = ?",
             (issue_id, article_id),
         ).fetchone()
         if found is None:
-            if not self._db.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone():
-                raise IssueNotFound(issue_id)
-            raise ArticleNotFound(issue_id, article_id)
+            raise self._no_article(issue_id, article_id)
         return self._article(found)
+
+    @reading
+    def withdrawn_from(self, issue_id: str) -> tuple[Withdrawal, ...]:
+        """The articles withdrawn from an issue still published, in their places."""
+        rows = self._db.execute(
+            f"SELECT {WITHDRAWAL_COLUMNS} FROM withdrawn w"
+            " WHERE w.issue_id = ? AND w.article_id != '' ORDER BY w.position",
+            (issue_id,),
+        ).fetchall()
+        return tuple(map(withdrawal_from_row, rows))
+
+    def _no_article(self, issue_id: str, article_id: str) -> NotFound:
+        """Why an article is not served: it, or its issue, withdrawn, moved or never there. An
+        article of a renamed issue moves with it, to its own new id if it has one too."""
+        if self._db.execute("SELECT 1 FROM issues WHERE id = ?", (issue_id,)).fetchone():
+            return self._missing_article(issue_id, article_id)
+        missing = self._missing_issue(issue_id)
+        if not isinstance(missing, Moved):
+            return missing
+        now = missing.now[0]
+        return Moved((issue_id, article_id), self._alias(now, article_id) or (now, article_id))
+
+    def _missing_issue(self, issue_id: str) -> NotFound:
+        withdrawn = self._withdrawal(issue_id, "")
+        if withdrawn is not None:
+            return Withdrawn(withdrawn)
+        now = self._alias(issue_id, "")
+        return Moved((issue_id, None), now) if now else IssueNotFound(issue_id)
+
+    def _missing_article(self, issue_id: str, article_id: str) -> NotFound:
+        withdrawn = self._withdrawal(issue_id, article_id)
+        if withdrawn is not None:
+            return Withdrawn(withdrawn)
+        now = self._alias(issue_id, article_id)
+        return Moved((issue_id, article_id), now) if now else ArticleNotFound(issue_id, article_id)
+
+    def _withdrawal(self, issue_id: str, article_id: str) -> Withdrawal | None:
+        row = self._db.execute(
+            f"SELECT {WITHDRAWAL_COLUMNS} FROM withdrawn w"
+            " WHERE w.issue_id = ? AND w.article_id = ?",
+            (issue_id, article_id),
+        ).fetchone()
+        return withdrawal_from_row(row) if row else None
+
+    def _alias(self, issue_id: str, article_id: str) -> tuple[str, str | None] | None:
+        """Where what had this old address is now: an issue (article "") or an article."""
+        row = self._db.execute(
+            "SELECT issue_id, article_id FROM aliases"
+            " WHERE old_issue_id = ? AND old_article_id = ?",
+            (issue_id, article_id),
+        ).fetchone()
+        return (row[0], row[1] or None) if row else None
 
     @reading
     def issues(self, query: Query = Query()) -> Page[Issue]:
@@ -261,46 +338,113 @@ class Store:
         return Page(hits, total, page, per_page)
 
     @reading
-    def issue_window(self, start: int, stop: int) -> tuple[Issue, ...]:
-        """Issues newest first, from the start-th up to the stop-th (0-based): one feed page."""
-        rows = self._db.execute(
-            f"SELECT {ISSUE_COLUMNS} FROM issues i ORDER BY i.pk DESC LIMIT ? OFFSET ?",
-            (max(0, stop - start), start),
+    def issues_published(self) -> int:
+        """How many issues were published, withdrawn ones included: the issue feed's places."""
+        return self._count(
+            "SELECT (SELECT count(*) FROM issues)"
+            " + (SELECT count(*) FROM withdrawn WHERE article_id = '')",
+            (),
+        )
+
+    @reading
+    def issue_window(self, start: int, stop: int) -> tuple[Issue | Withdrawal, ...]:
+        """Issues newest first, from the start-th up to the stop-th (0-based): one feed page.
+        A withdrawn issue keeps its place, as a Withdrawal."""
+        places = self._db.execute(
+            f"{ISSUE_PLACES} LIMIT ? OFFSET ?", (max(0, stop - start), start)
         ).fetchall()
-        return self._issues(rows)
+        pks = [pk for pk, gone in places if not gone]
+        issues = dict(zip(pks, self._issues_by_pk(pks), strict=True))
+        withdrawals = self._withdrawals_by_pk([gone for _, gone in places if gone])
+        return tuple(withdrawals[gone] if gone else issues[pk] for pk, gone in places)
 
     @reading
     def article_count(self, tag: str | None = None) -> int:
-        """How many articles there are, or how many carry `tag`."""
+        """How many articles were published, or carry `tag`, withdrawn ones included: the
+        places in their feed."""
         if tag is None:
-            return self._count("SELECT count(*) FROM articles", ())
-        return self._count("SELECT count(*) FROM article_tags WHERE tag = ?", (tag,))
+            return self._count(
+                "SELECT (SELECT count(*) FROM articles)"
+                " + (SELECT count(*) FROM withdrawn WHERE article_id != '')",
+                (),
+            )
+        return self._count(
+            "SELECT (SELECT count(*) FROM article_tags WHERE tag = ?)"
+            " + (SELECT count(*) FROM withdrawn w"
+            f" WHERE w.article_id != '' AND {WITHDRAWN_TAGGED})",
+            (tag, tag),
+        )
 
     @reading
     def article_window(
         self, start: int, stop: int, tag: str | None = None
-    ) -> tuple[tuple[Issue, Article], ...]:
-        """Articles newest first (an issue's in reading order), each with its issue: a feed page."""
-        where, params, _ = self._filters(Query(tag=tag), issue_level=False)
+    ) -> tuple[tuple[Issue, Article] | Withdrawal, ...]:
+        """Articles newest first (an issue's in reading order), each with its issue: a feed page.
+        A withdrawn article keeps its place, as a Withdrawal."""
+        tagged = (TAGGED, WITHDRAWN_TAGGED) if tag else ("1", "1")
+        places = self._db.execute(
+            ARTICLE_PLACES.format(tagged=tagged[0], withdrawn_tagged=tagged[1])
+            + " LIMIT ? OFFSET ?",
+            (*((tag, tag) if tag else ()), max(0, stop - start), start),
+        ).fetchall()
+        pks = [pk for _, _, pk, gone in places if not gone]
+        articles = self._articles_by_pk(pks)
+        issue_pks = sorted({issue_pk for issue_pk, _, _, gone in places if not gone})
+        issues = dict(zip(issue_pks, self._issues_by_pk(issue_pks), strict=True))
+        withdrawals = self._withdrawals_by_pk([gone for *_, gone in places if gone])
+        return tuple(
+            withdrawals[gone] if gone else (issues[issue_pk], articles[pk])
+            for issue_pk, _, pk, gone in places
+        )
+
+    @reading
+    def withdrawals(
+        self, since: dt.datetime, articles: bool = False, tag: str | None = None
+    ) -> tuple[Withdrawal, ...]:
+        """Issues (or articles, of every tag or one) withdrawn at `since` or later, the latest
+        first: what a subscription feed tells its readers is gone."""
+        kind = "w.article_id != ''" if articles else "w.article_id = ''"
         rows = self._db.execute(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
-            f" WHERE {where} ORDER BY a.issue_pk DESC, a.position ASC LIMIT ? OFFSET ?",
-            (*params, max(0, stop - start), start),
+            f"SELECT {WITHDRAWAL_COLUMNS} FROM withdrawn w WHERE {kind}"
+            f" AND {WITHDRAWN_TAGGED if tag else '1'} ORDER BY w.issue_place DESC, w.position",
+            (*((tag,) if tag else ()),),
         ).fetchall()
-        issue_pks = sorted({row[0] for row in rows})
-        placeholders = ",".join("?" * len(issue_pks))
-        issue_rows = self._db.execute(
-            f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.pk IN ({placeholders})", issue_pks
+        found = map(withdrawal_from_row, rows)
+        return tuple(withdrawal for withdrawal in found if withdrawal.withdrawn_at >= since)
+
+    @reading
+    def issue_updates(self) -> tuple[tuple[str, dt.datetime], ...]:
+        """Every issue's id and when it was last updated, oldest first, without its articles."""
+        rows = self._db.execute("SELECT id, updated FROM issues ORDER BY pk").fetchall()
+        return tuple((issue_id, dt.datetime.fromisoformat(updated)) for issue_id, updated in rows)
+
+    @reading
+    def tag_updates(self, newest: int) -> tuple[tuple[str, dt.datetime], ...]:
+        """Each tag, in the order of tags(), and the latest update among the `newest` newest
+        issues carrying it: when the first page of the tag's issues last changed."""
+        rows = self._db.execute(
+            "SELECT tag, updated FROM ("
+            " SELECT t.tag, i.updated,"
+            "  row_number() OVER (PARTITION BY t.tag ORDER BY i.pk DESC) AS place"
+            " FROM (SELECT DISTINCT tag, issue_pk FROM article_tags) t"
+            " JOIN issues i ON i.pk = t.issue_pk"
+            ") WHERE place <= ? ORDER BY tag",
+            (newest,),
         ).fetchall()
-        issues = {
-            row[0]: issue for row, issue in zip(issue_rows, self._issues(issue_rows), strict=True)
-        }
-        return tuple((issues[row[0]], self._article(row)) for row in rows)
+        latest: dict[str, dt.datetime] = {}
+        for tag, updated in rows:
+            when = dt.datetime.fromisoformat(updated)
+            latest[tag] = max(latest.get(tag, when), when)
+        return tuple(latest.items())
 
     @reading
     def first_issue_date(self) -> dt.date | None:
-        """The date of the oldest issue: when the publication began, for feeds' own ids."""
-        first: str | None = self._db.execute("SELECT min(date) FROM issues").fetchone()[0]
+        """The date of the oldest issue published, withdrawn or not: when the publication
+        began, for feeds' own ids."""
+        first: str | None = self._db.execute(
+            "SELECT min(date) FROM (SELECT date FROM issues UNION ALL"
+            " SELECT date FROM withdrawn WHERE article_id = '')"
+        ).fetchone()[0]
         return dt.date.fromisoformat(first) if first else None
 
     def _filters(self, query: Query, issue_level: bool) -> Filters:
@@ -328,6 +472,14 @@ class Store:
         rows = self._db.execute(f"{sql} LIMIT ? OFFSET ?", (*params, limit, offset))
         return [pk for pk, *_ in rows]
 
+    def _withdrawals_by_pk(self, pks: Sequence[int]) -> dict[int, Withdrawal]:
+        placeholders = ",".join("?" * len(pks))
+        rows = self._db.execute(
+            f"SELECT {WITHDRAWAL_COLUMNS}, w.pk FROM withdrawn w WHERE w.pk IN ({placeholders})",
+            pks,
+        )
+        return {row[-1]: withdrawal_from_row(row) for row in rows}
+
     def _issues_by_pk(self, pks: Sequence[int]) -> tuple[Issue, ...]:
         placeholders = ",".join("?" * len(pks))
         rows = self._db.execute(
@@ -343,7 +495,7 @@ class Store:
             f" WHERE a.pk IN ({placeholders})",
             pks,
         )
-        return {row[12]: self._article(row) for row in rows}
+        return {row[-1]: self._article(row) for row in rows}
 
     def _article(self, row: Sequence[Any]) -> Article:
         article = article_from_row(row)
@@ -411,6 +563,13 @@ def article_from_row(row: Sequence[Any]) -> Article:
         sources=tuple(Source(**source) for source in json.loads(row[9])),
         authors=tuple(Person(**author) for author in json.loads(row[10])),
         tags=tuple(json.loads(row[11])),
+        updated=dt.datetime.fromisoformat(row[12]),
+        corrections=tuple(
+            Correction(dt.datetime.fromisoformat(said["date"]), said["text"])
+            for said in json.loads(row[13])
+        ),
+        aliases=tuple(json.loads(row[14])),
+        draft=bool(row[15]),
     )
 
 
@@ -422,7 +581,24 @@ def issue_from_row(row: Sequence[Any], articles: list[Article]) -> Issue:
         updated=dt.datetime.fromisoformat(row[4]),
         title=row[5],
         tags=tuple(json.loads(row[6])),
+        published=dt.datetime.fromisoformat(row[7]),
+        aliases=tuple(json.loads(row[8])),
+        draft=bool(row[9]),
         articles=tuple(articles),
+    )
+
+
+def withdrawal_from_row(row: Sequence[Any]) -> Withdrawal:
+    return Withdrawal(
+        issue_id=row[0],
+        article_id=row[1] or None,
+        date=dt.date.fromisoformat(row[2]),
+        published=dt.datetime.fromisoformat(row[3]),
+        reason=row[4],
+        withdrawn_at=dt.datetime.fromisoformat(row[5]),
+        position=row[6],
+        tags=tuple(json.loads(row[7])),
+        aliases=tuple(json.loads(row[8])),
     )
 
 

@@ -4,15 +4,20 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
--- Issues are inserted oldest first, so pk order is publication order.
+-- Issues are inserted oldest first, so pk order is publication order. An issue's pk is its
+-- place among every issue published, withdrawn ones included (withdrawn.issue_place), so
+-- that feeds keep each entry's place.
 CREATE TABLE issues (
-    pk      INTEGER PRIMARY KEY,
-    id      TEXT NOT NULL UNIQUE,
-    number  INTEGER,
-    date    TEXT NOT NULL,          -- ISO date
-    updated TEXT NOT NULL,          -- RFC 3339, with its offset
-    title   TEXT NOT NULL,
-    tags    TEXT NOT NULL           -- JSON array
+    pk        INTEGER PRIMARY KEY,
+    id        TEXT NOT NULL UNIQUE,
+    number    INTEGER,
+    date      TEXT NOT NULL,        -- ISO date
+    published TEXT NOT NULL,        -- RFC 3339, with its offset
+    updated   TEXT NOT NULL,        -- RFC 3339: the latest of the editor's and corrections
+    title     TEXT NOT NULL,
+    tags      TEXT NOT NULL,        -- JSON array
+    aliases   TEXT NOT NULL,        -- JSON array of old ids
+    draft     INTEGER NOT NULL      -- 1 only in a build asked for drafts (a preview)
 );
 CREATE INDEX issues_by_date ON issues (date);
 
@@ -31,12 +36,43 @@ CREATE TABLE articles (
     sources    TEXT NOT NULL,       -- JSON array of {title, url}
     authors    TEXT NOT NULL,       -- JSON array of {name, email, url}
     tags       TEXT NOT NULL,       -- JSON array: the article's own, then its issue's
+    updated     TEXT NOT NULL,      -- RFC 3339: its issue's, or its latest correction
+    corrections TEXT NOT NULL,      -- JSON array of {date, text}, oldest first
+    aliases     TEXT NOT NULL,      -- JSON array of old ids
+    draft       INTEGER NOT NULL,   -- 1 if it or its issue is a draft (only in a preview)
     UNIQUE (issue_pk, id)
 );
 CREATE INDEX articles_in_order ON articles (issue_pk, position);
 -- Where each article sits, without its text: counting the issues of many search matches
 -- reads this small index instead of every matching article's row.
 CREATE INDEX articles_places ON articles (pk, issue_pk, position);
+
+-- What was published and then withdrawn: no text of it, only where it stood (the place its
+-- issue has among the issues' pks, an article's position in it), when it went and why.
+CREATE TABLE withdrawn (
+    pk           INTEGER PRIMARY KEY,
+    issue_place  INTEGER NOT NULL,
+    issue_id     TEXT NOT NULL,
+    article_id   TEXT NOT NULL,     -- '' for the whole issue
+    position     INTEGER NOT NULL,  -- 0 for the whole issue
+    date         TEXT NOT NULL,     -- its issue's ISO date, for its entry's tag URI
+    published    TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    withdrawn_at TEXT NOT NULL,
+    tags         TEXT NOT NULL,     -- JSON array: an article's, for its place in tag feeds
+    aliases      TEXT NOT NULL,
+    UNIQUE (issue_id, article_id)
+);
+CREATE INDEX withdrawn_in_order ON withdrawn (issue_place, position);
+
+-- Old ids, and where what had them is now: an old URL answers 301 to the new one.
+CREATE TABLE aliases (
+    old_issue_id   TEXT NOT NULL,
+    old_article_id TEXT NOT NULL,   -- '' for an issue's
+    issue_id       TEXT NOT NULL,
+    article_id     TEXT NOT NULL,   -- '' for an issue's
+    PRIMARY KEY (old_issue_id, old_article_id)
+) WITHOUT ROWID;
 
 CREATE TABLE article_tags (
     tag        TEXT NOT NULL,

@@ -12,16 +12,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from service.model import Article, Issue, Publication
+from service.model import Article, Correction, Issue, Publication, Withdrawal
 
-SCHEMA_VERSION = 5  # 4: sealed with a checksum (service.store.seal); 5: index_words
+# 4: sealed with a checksum (service.store.seal); 5: index_words; 6: drafts, withdrawals,
+# aliases and corrections
+SCHEMA_VERSION = 6
+Record = Iterable[Issue | Withdrawal]
 
 
-def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -> str:
+def write_store(path: Path, publication: Publication, record: Record) -> str:
     """Write a complete store into the new, empty file at `path`; return its content version.
 
-    Issues must come oldest first. The content version hashes every value written, so any
-    change to what would be served, whether from content or from rendering, changes it.
+    The record is every issue published, oldest first, each withdrawn issue in its place,
+    each withdrawn article after its issue. The content version hashes every value written,
+    so any change to what would be served, whether from content or rendering, changes it.
     """
     digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
     connection = sqlite3.connect(path, isolation_level=None)
@@ -33,9 +37,17 @@ def write_store(path: Path, publication: Publication, issues: Iterable[Issue]) -
         publication_json = as_json(dataclasses.asdict(publication))
         digest.update(publication_json.encode())
         last_updated: dt.datetime | None = None
-        for issue in issues:
-            insert_issue(connection, issue, digest.update)
-            last_updated = max(last_updated or issue.updated, issue.updated)
+        place = 0
+        for item in record:
+            if isinstance(item, Issue):
+                place += 1
+                insert_issue(connection, place, item, digest.update)
+                changed = item.updated
+            else:
+                place += item.article_id is None
+                insert_withdrawal(connection, place, item, digest.update)
+                changed = item.withdrawn_at
+            last_updated = max(last_updated or changed, changed)
         content_version = digest.hexdigest()[:16]
         meta = {
             "schema_version": str(SCHEMA_VERSION),
@@ -70,28 +82,77 @@ def count_index_words(connection: sqlite3.Connection) -> None:
 
 
 def insert_issue(
-    connection: sqlite3.Connection, issue: Issue, record: Callable[[bytes], None]
+    connection: sqlite3.Connection, place: int, issue: Issue, record: Callable[[bytes], None]
 ) -> None:
     row = (
+        place,
         issue.id,
         issue.number,
         issue.date.isoformat(),
+        issue.published.isoformat(),
         issue.updated.isoformat(),
         issue.title,
         as_json(issue.tags),
+        as_json(issue.aliases),
+        int(issue.draft),
     )
     record(as_json(row).encode())
-    cursor = connection.execute(
-        "INSERT INTO issues (id, number, date, updated, title, tags) VALUES (?, ?, ?, ?, ?, ?)", row
+    connection.execute(
+        "INSERT INTO issues (pk, id, number, date, published, updated, title, tags, aliases,"
+        " draft) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        row,
     )
-    issue_pk = cursor.lastrowid
+    insert_aliases(connection, issue.aliases, issue.id, "")
     for article in issue.articles:
-        insert_article(connection, issue_pk, article, record)
+        insert_article(connection, place, article, record)
+
+
+def insert_withdrawal(
+    connection: sqlite3.Connection,
+    place: int,
+    withdrawal: Withdrawal,
+    record: Callable[[bytes], None],
+) -> None:
+    """What is left of a withdrawn issue or article: its place, and when and why it went."""
+    row = (
+        place,
+        withdrawal.issue_id,
+        withdrawal.article_id or "",
+        withdrawal.position,
+        withdrawal.date.isoformat(),
+        withdrawal.published.isoformat(),
+        withdrawal.reason,
+        withdrawal.withdrawn_at.isoformat(),
+        as_json(withdrawal.tags),
+        as_json(withdrawal.aliases),
+    )
+    record(as_json(row).encode())
+    connection.execute(
+        "INSERT INTO withdrawn (issue_place, issue_id, article_id, position, date, published,"
+        " reason, withdrawn_at, tags, aliases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        row,
+    )
+    insert_aliases(connection, withdrawal.aliases, withdrawal.issue_id, withdrawal.article_id or "")
+
+
+def insert_aliases(
+    connection: sqlite3.Connection, aliases: Iterable[str], issue_id: str, article_id: str
+) -> None:
+    """The old ids of an issue (article_id "") or of an article in its issue, each with the
+    address it leads to now."""
+    connection.executemany(
+        "INSERT INTO aliases (old_issue_id, old_article_id, issue_id, article_id)"
+        " VALUES (?, ?, ?, ?)",
+        [
+            (issue_id, alias, issue_id, article_id) if article_id else (alias, "", issue_id, "")
+            for alias in aliases
+        ],
+    )
 
 
 def insert_article(
     connection: sqlite3.Connection,
-    issue_pk: int | None,
+    issue_pk: int,
     article: Article,
     record: Callable[[bytes], None],
 ) -> None:
@@ -107,17 +168,27 @@ def insert_article(
         as_json([dataclasses.asdict(source) for source in article.sources]),
         as_json([dataclasses.asdict(author) for author in article.authors]),
         as_json(article.tags),
+        article.updated.isoformat(),
+        as_json([correction_json(correction) for correction in article.corrections]),
+        as_json(article.aliases),
+        int(article.draft),
     )
     record(as_json(row[1:]).encode())
     cursor = connection.execute(
         "INSERT INTO articles (issue_pk, id, position, headline, standfirst, body_html,"
-        " body_text, headings, sources, authors, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " body_text, headings, sources, authors, tags, updated, corrections, aliases, draft)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         row,
     )
+    insert_aliases(connection, article.aliases, article.issue_id, article.id)
     connection.executemany(
         "INSERT INTO article_tags (tag, article_pk, issue_pk) VALUES (?, ?, ?)",
         [(tag, cursor.lastrowid, issue_pk) for tag in article.tags],
     )
+
+
+def correction_json(correction: Correction) -> dict[str, str]:
+    return {"date": correction.date.isoformat(), "text": correction.text}
 
 
 def as_json(value: Any) -> str:
