@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import email
+import email.policy
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,14 +73,15 @@ def test_a_sender_name_on_two_lines_is_refused(
     )
 
 
-def test_the_shipped_publications_email_example_checks_once_uncommented(
+def test_the_shipped_content_has_an_email_edition(
     tmp_path: Path, run_cli: Callable[..., Result]
 ) -> None:
-    shipped = (REPO / "content" / "publication.toml").read_text(encoding="utf-8")
-    example = shipped[shipped.index("# [email]") :]
-    assert "\n[email]" not in shipped  # the shipped site claims no address
-    tree = ContentTree(tmp_path / "content")
-    tree.write("publication.toml", shipped + re.sub(r"(?m)^# ", "", example))
-    tree.issue("2011-01-12")
-    result = run_cli("check", tree.root)
+    """`briefing email 2011-01-12` on the shipped content writes the seed's email edition."""
+    store, message = tmp_path / "briefing.sqlite3", tmp_path / "2011-01-12.eml"
+    assert run_cli("build", REPO / "content", "--store", store).exit_code == 0
+    result = run_cli("email", "2011-01-12", "--store", store, "--out", message)
     assert result.exit_code == 0, result.output
+    parsed = email.message_from_bytes(message.read_bytes(), policy=email.policy.default)
+    assert parsed["From"] == "SCA Briefing <briefing@example.org>"
+    assert parsed["List-Id"] == "SCA Briefing <briefing.lists.example.org>"
+    assert parsed.get_body(("plain",)) is not None and parsed.get_body(("html",)) is not None
