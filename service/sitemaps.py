@@ -5,7 +5,8 @@ issue, and robots.txt naming both.
                         URLS_PER_SITEMAP of them, a sitemap index of /sitemap-<n>.xml instead
     /sitemap-<n>.xml    the n-th URLS_PER_SITEMAP of them, while /sitemap.xml is an index
     /sitemap-news.xml   the newest issue's articles (Google News)
-    /robots.txt         crawl everything but searches; where the sitemaps are
+    /robots.txt         crawl everything but searches; where the sitemaps are (a synthetic
+                        publication's: crawl nothing)
 
 A page's lastmod is the Last-Modified its page answers. Issues come first, oldest first, so the
 files of older issues keep their bytes as issues are added. Errors are plain text, as feeds'.
@@ -100,16 +101,23 @@ def news_sitemap() -> Response:
 def robots() -> Response:
     site = current_site()
     root = urlsplit(site.urls.home()).path
-    lines = [
-        f"# {site.publication.title}: every page may be crawled but searches, each of which",
-        "# reads the whole archive. The API holds nothing the pages do not show.",
-        "User-agent: *",
-        f"Disallow: {root}search",
-        f"Disallow: {root}api/",
-        "",
-        f"Sitemap: {site.urls.page('/sitemap.xml')}",
-        f"Sitemap: {site.urls.page('/sitemap-news.xml')}",
-    ]
+    if site.publication.synthetic:
+        lines = [
+            f"# {site.publication.title}: generated text for load tests, not to be crawled.",
+            "User-agent: *",
+            f"Disallow: {root}",
+        ]
+    else:
+        lines = [
+            f"# {site.publication.title}: every page may be crawled but searches, each of which",
+            "# reads the whole archive. The API holds nothing the pages do not show.",
+            "User-agent: *",
+            f"Disallow: {root}search",
+            f"Disallow: {root}api/",
+            "",
+            f"Sitemap: {site.urls.page('/sitemap.xml')}",
+            f"Sitemap: {site.urls.page('/sitemap-news.xml')}",
+        ]
     response = Response("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
     return cacheable(response, site.store.last_updated, ignores_query=True)
 

@@ -292,3 +292,16 @@ def test_every_template_and_asset_is_installed_with_the_package() -> None:
         if not any(fnmatch.fnmatch(str(path.relative_to(service)), glob) for glob in globs)
     ]
     assert unpackaged == []
+
+
+def test_robots_keeps_crawlers_out_of_a_synthetic_publication(
+    app: Flask, content: ContentTree, build_store: Callable[[ContentTree], Store]
+) -> None:
+    """Its pages say noindex: its sitemaps are not offered, and nothing is to be crawled."""
+    content.publication(synthetic=True)
+    write_content(content)
+    build_store(content)
+    parser = robots(app.test_client())
+    assert not parser.can_fetch("Googlebot", f"{BASE}/issues/2024-01-12")
+    assert not parser.can_fetch("Googlebot", f"{BASE}/")
+    assert parser.site_maps() is None
