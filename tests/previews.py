@@ -74,3 +74,5 @@ def previewing(tmp_path: Path, content: str = "content") -> Iterator[Preview]:
     finally:
         if process.poll() is None:
             interrupt(preview)
+        with contextlib.suppress(ProcessLookupError):  # anything of its session left behind
+            os.killpg(process.pid, signal.SIGKILL)

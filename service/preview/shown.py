@@ -18,7 +18,9 @@ from flask import Flask, Response
 CONFIG_KEY = "PREVIEW_REPORT"
 EXTENSION = "briefing.preview"
 # Every answer, pages, feeds and API alike: kept by no cache, shared or not, so that a preview
-# never reaches a proxy and every reload shows the newest build; indexed by no search engine.
+# never reaches a proxy, and rendered afresh for every request (the response cache keeps only
+# public answers), so that it shows the report as it is now, which changes when a rebuild
+# fails without the store changing; and indexed by no search engine.
 PREVIEW_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 # On every answer while the content has errors, their number: feeds and the API keep their
 # formats, and show the last good build like the pages do.
