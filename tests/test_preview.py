@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from service import create_app
 from service.preview.rebuild import PrivateStore
+from service.preview.shown import Report
 from service.preview.watch import POLL_INTERVAL, QUIET, Watcher, tree_state
 from service.store import open_store
 from tests.factories import ContentTree
@@ -146,6 +147,17 @@ def test_errors_are_shown_as_text(
         f"{stray}:1: file: Not part of an issue: articles are .md files."
     ]
     assert shown.xpath("//div[@class='preview-errors']//em") == []
+
+
+def test_a_build_the_system_refuses_is_reported_as_an_error(
+    content: ContentTree, private: PrivateStore
+) -> None:
+    published_issue(content)
+    private.store.mkdir()  # where the new store would be renamed to
+    refused = "cannot build the preview: [Errno 21] Is a directory"
+    assert private.rebuild().startswith(f"1 error(s), shown on every page: {refused}")
+    (reported,) = Report.read(private.report).errors
+    assert reported.startswith(refused)
 
 
 @pytest.mark.parametrize("path", ANSWERS)

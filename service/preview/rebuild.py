@@ -48,7 +48,7 @@ class PrivateStore:
         except ContentErrors as errors:
             return self._refused([str(error) for error in errors.errors])
         except OSError as exc:
-            return self._refused([f"{self.content_root}: cannot build the preview ({exc})"])
+            return self._refused([f"cannot build the preview: {exc}"])
         self.last_good = time.strftime("%H:%M:%S")
         Report((), self.last_good).write(self.report)
         return f"built: {result.issues} issue(s), {result.articles} article(s), drafts included"
