@@ -15,6 +15,7 @@ from service.cache import ResponseCache
 from service.config import Defaults
 from service.errors import StoreUnavailable
 from service.live import EXTENSION, LiveStore
+from service.preview import shown as preview
 from service.telemetry import RequestTelemetry
 
 
@@ -65,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     oembed.init_app(app)
     sitemaps.init_app(app)
     metrics.init_app(app)
+    preview.init_app(app)  # only when PREVIEW_REPORT is set
     # What a request passes through, outermost first: its id and figures (for every answer,
     # the response cache's too, and the subscribers a feed reader reports), then the response
     # cache, then Flask.

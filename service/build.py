@@ -26,7 +26,7 @@ from service.model import (
 )
 from service.removals import Removal, compare
 from service.store import write_store
-from service.store.published import published_in
+from service.store.published import Published, published_in
 from service.store.reader import same_file
 from service.store.seal import seal
 from service.urls import Urls
@@ -48,16 +48,18 @@ def build(
     *,
     include_drafts: bool = False,
     allow_removals: bool = False,
+    compare_published: bool = True,
 ) -> BuildResult:
     """Build the store from content; on any error the existing store is left as it was.
 
     Drafts are left out, unless `include_drafts` (a preview: they are then marked as drafts).
     Whatever the store being replaced published must still answer (service.removals): a
     build that would remove any of it is refused with a content error for each, unless
-    `allow_removals`.
+    `allow_removals`. Without `compare_published` (a preview's private store, which readers
+    never see) nothing is compared.
     """
     content = load_content(content_root)
-    published = published_in(store_path)
+    published = published_in(store_path) if compare_published else Published.nothing("not compared")
     comparison = compare(published, content, content_root)
     errors = [*comparison.refused]
     if not allow_removals:

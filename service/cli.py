@@ -1,4 +1,5 @@
-"""The `briefing` command: check, build, serve, notify, import-text, demo-content, email, send."""
+"""The `briefing` command: check, build, serve, preview, notify, import-text, demo-content, email,
+send."""
 
 from __future__ import annotations
 
@@ -127,6 +128,18 @@ def serve(store: Path, bind: str, workers: int) -> None:
     for path, what in SERVED:
         click.echo(f"  {root}{path:<20} {what}")
     run_server(functools.partial(create_app, {"STORE": str(store)}), bind, workers)
+
+
+@main.command()
+@CONTENT_ARGUMENT
+@click.option("--bind", default=config.BIND, show_default=True, help="Where to serve it.")
+def preview(content: Path, bind: str) -> None:
+    """Serve CONTENT as it would be published, drafts included and marked, from a private store
+    rebuilt on every save; while CONTENT has errors, every page lists them above the last good
+    build. Ctrl-C stops, and removes the private store."""
+    from service.preview.command import preview as run_preview
+
+    sys.exit(run_preview(content, bind, click.echo))
 
 
 @main.command()

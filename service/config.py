@@ -35,3 +35,6 @@ class Defaults:
     STALE_IF_ERROR = 7 * 24 * 3600
     # Bytes of rendered responses each worker keeps in memory.
     CACHE_MAX_BYTES = 32 * 1024 * 1024
+    # Set by `briefing preview` alone: the report of its rebuilds, beside its private store.
+    # Set, the service is a preview (service.preview.shown); the service proper never is.
+    PREVIEW_REPORT: str | None = None

@@ -26,8 +26,8 @@ class Server(BaseApplication):  # type: ignore[misc]
         return self.load_app()
 
 
-def serve(load_app: Callable[[], Any], bind: str, workers: int) -> None:
-    """Serve until stopped. The benchmark's baselines run through here too, so they get
-    exactly the service's settings."""
+def serve(load_app: Callable[[], Any], bind: str, workers: int, **overrides: Any) -> None:
+    """Serve until stopped. The benchmark's baselines and the preview run through here too, so
+    they get exactly the service's settings (the preview overrides its logging alone)."""
     settings = {name: getattr(gunicorn_conf, name) for name in gunicorn_conf.__all__}
-    Server(load_app, {**settings, "bind": [bind], "workers": workers}).run()
+    Server(load_app, {**settings, "bind": [bind], "workers": workers, **overrides}).run()

@@ -8,8 +8,10 @@ failed load would be one), and writes a screenshot under tests/artifacts/ for a 
 from __future__ import annotations
 
 import html
+import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +30,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from service.store import Store
 from tests.factories import REPO, ContentTree
+from tests.previews import Preview, previewing
 from tests.servers import Server, StartServer, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -267,3 +270,68 @@ def test_a_partner_page_cannot_frame_an_issue_page(
     assert in_frame(browser, "return document.querySelector('main h1')") is None
     refusals = [entry["message"] for entry in console_errors(browser)]
     assert any("frame-ancestors" in message for message in refusals), refusals
+
+
+# The editor's preview: a real `briefing preview` of a content tree the test edits
+
+# DESIGN.md's budget from a save to the rebuilt store in service, and a margin for the
+# browser to reload and lay out the page each time it looks.
+REBUILT_WITHIN = 2.0
+BROWSER_MARGIN = 0.5
+PREVIEWED_ARTICLE = "content/issues/2011-01-12/01-village-halls.md"
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    tree = ContentTree(tmp_path / "content")
+    tree.publication()
+    tree.issue("2011-01-12", articles=0)
+    tree.article("2011-01-12", "01-village-halls.md", headline="Village halls", body="Halls close.")
+    tree.article("2011-01-12", "02-not-ready.md", headline="Not ready", draft=True)
+    with previewing(tmp_path) as running:
+        yield running
+
+
+def save(path: Path, text: str) -> None:
+    """As most editors save: a new file renamed over the old."""
+    written = path.with_name(f".{path.name}.swp")
+    written.write_text(text)
+    os.replace(written, path)
+
+
+def reload_until(browser: WebDriver, shown: Callable[[], bool], what: str) -> None:
+    """Reload the page, as an editor would after a save, until it shows what is asked: within
+    the budget from the save, which the caller has just made."""
+    started = time.monotonic()
+    while True:
+        browser.refresh()
+        if shown():
+            return
+        if time.monotonic() - started > REBUILT_WITHIN + BROWSER_MARGIN:
+            pytest.fail(f"the preview showed no {what} within {REBUILT_WITHIN + BROWSER_MARGIN} s")
+        time.sleep(0.05)
+
+
+def test_preview_shows_a_saved_change_and_the_errors_until_they_are_fixed(
+    preview: Preview, browser: WebDriver, tmp_path: Path
+) -> None:
+    article = tmp_path / PREVIEWED_ARTICLE
+    open_page(browser, f"{preview.url}/issues/2011-01-12")
+    assert text(browser, ".preview-banner")[0].startswith("Preview: drafts shown.")
+    assert "Halls close." in text(browser, "article")[0]
+    assert text(browser, "#not-ready .draft") == ["Draft: not published"]
+
+    article.write_text(article.read_text().replace("Halls close.", "Halls reopen in May."))
+    reload_until(browser, lambda: "Halls reopen in May." in text(browser, "article")[0], "body")
+
+    save(article, article.read_text().replace("headline: Village halls", "headline: [Village"))
+    error = f"{PREVIEWED_ARTICLE}:4: front matter: did not find expected ',' or ']'."
+    reload_until(browser, lambda: text(browser, ".preview-errors li") == [error], "error")
+    assert "Halls reopen in May." in text(browser, "article")[0]  # the last good build
+    assert styled(browser) == PAPER
+    screenshot(browser, "preview-errors")
+
+    save(article, article.read_text().replace("headline: [Village", "headline: Village halls"))
+    reload_until(browser, lambda: text(browser, ".preview-errors") == [], "end of the errors")
+    assert text(browser, "main h1") == ["Village halls"]
+    assert console_errors(browser) == []
