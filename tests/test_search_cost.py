@@ -205,3 +205,24 @@ def test_a_phrase_of_common_words_is_refused_but_one_with_a_rarer_word_found(
     with pytest.raises(SearchTooBroad):
         demo.search("-".join(["the"] * 49))
     assert demo.search('"community groups"').total > 0
+
+
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_a_list_without_a_search_reads_its_pages_in_index_order(
+    demo: Store, order: Literal["newest", "oldest"]
+) -> None:
+    """A deep page of articles or issues skips index entries: nothing is sorted to find it."""
+    statements: list[str] = []
+    demo._db.set_trace_callback(statements.append)
+    try:
+        demo.articles(Query(page=9, per_page=100, order=order))
+        demo.issues(Query(page=3, per_page=100, order=order))
+    finally:
+        demo._db.set_trace_callback(None)
+    plans = [
+        " ".join(row[3] for row in demo._db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in statements
+        if "OFFSET" in sql
+    ]
+    assert len(plans) == 2
+    assert all("TEMP B-TREE" not in plan for plan in plans), plans

@@ -300,7 +300,10 @@ class Store:
             total = matches.article_count()
             pks = matches.article_page(*window_of(query), total)
         else:
-            joined = "FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+            # Their issues are joined only for a filter that reads them.
+            joined = "FROM articles a" + (
+                " JOIN issues i ON i.pk = a.issue_pk" if on_issues else ""
+            )
             total = self._count(f"SELECT count(*) {joined} WHERE {where}", params)
             pks = self._page_pks(
                 f"SELECT a.pk {joined} WHERE {where}"

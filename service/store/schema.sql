@@ -43,6 +43,9 @@ CREATE TABLE articles (
     UNIQUE (issue_pk, id)
 );
 CREATE INDEX articles_in_order ON articles (issue_pk, position);
+-- The article lists' newest-first order, read in index order: a deep page skips index entries
+-- instead of sorting every article of the issues before it.
+CREATE INDEX articles_newest_first ON articles (issue_pk DESC, position ASC);
 -- Where each article sits, without its text: counting the issues of many search matches
 -- reads this small index instead of every matching article's row.
 CREATE INDEX articles_places ON articles (pk, issue_pk, position);
