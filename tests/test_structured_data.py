@@ -10,6 +10,7 @@ from typing import Any
 
 import extruct
 import lxml.html
+import mf2py
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -54,6 +55,28 @@ def linked_data(client: FlaskClient, path: str) -> dict[str, dict[str, Any]]:
     (document,) = extruct.extract(response.get_data(as_text=True), syntaxes=["json-ld"])["json-ld"]
     assert document["@context"] == "https://schema.org"
     return {node["@id"]: node for node in document["@graph"]}
+
+
+def h_feed(client: FlaskClient, path: str) -> dict[str, Any]:
+    """The page's one h-feed, as mf2py reads it: its entries are its children."""
+    response = client.get(path)
+    assert response.status_code == 200
+    parsed = mf2py.parse(doc=response.get_data(as_text=True), url=f"{BASE}{path}")
+    (feed,) = parsed["items"]
+    assert feed["type"] == ["h-feed"]
+    assert all(entry["type"] == ["h-entry"] for entry in feed["children"])
+    return feed
+
+
+def entries(client: FlaskClient, path: str) -> dict[str, dict[str, list[Any]]]:
+    """The properties of each h-entry of the page's h-feed, by its URL."""
+    children = h_feed(client, path)["children"]
+    return {entry["properties"]["url"][0]: entry["properties"] for entry in children}
+
+
+def card(author: dict[str, Any]) -> tuple[str, ...]:
+    assert author["type"] == ["h-card"]
+    return (*author["properties"]["name"], *author["properties"].get("url", []))
 
 
 # JSON-LD on issue pages
@@ -154,3 +177,72 @@ def test_a_headline_that_closes_the_script_element_stays_inside_the_json_ld(
         if node["@type"] == "NewsArticle"
     ]
     assert (article["headline"], article["description"]) == (HOSTILE, f"Also {HOSTILE}")
+
+
+# Microformats2 on the home, tag and issue pages
+
+
+def test_home_is_an_h_feed_of_the_articles_of_its_issues(client: FlaskClient) -> None:
+    feed = h_feed(client, "/")
+    assert feed["properties"]["name"] == ["Test Briefing"]
+    shown = entries(client, "/")
+    assert list(shown) == [
+        f"{ISSUE}#rent-caps",
+        f"{ISSUE}#village-halls",
+        f"{BASE}/issues/2024-01-10#article-1-of-2024-01-10",
+    ]
+    rent = shown[f"{ISSUE}#rent-caps"]
+    assert (rent["name"], rent["summary"]) == (["Rent caps"], ["A cap on rents, at last."])
+    assert rent["published"] == ["2024-01-24T00:00:00+0000"]
+    assert "content" not in rent
+
+
+def test_tag_page_is_an_h_feed_of_the_tagged_articles_only(client: FlaskClient) -> None:
+    feed = h_feed(client, "/tags/rent")
+    assert feed["properties"]["name"] == ["Tagged “rent”"]
+    assert list(entries(client, "/tags/rent")) == [f"{ISSUE}#rent-caps"]
+
+
+def test_issue_page_is_an_h_feed_of_its_articles_with_their_content(client: FlaskClient) -> None:
+    feed = h_feed(client, "/issues/2024-01-24")
+    assert feed["properties"]["name"] == ["Housing"]
+    rent, halls = entries(client, "/issues/2024-01-24").values()
+    assert (rent["name"], rent["url"]) == (["Rent caps"], [f"{ISSUE}#rent-caps"])
+    assert rent["summary"] == ["A cap on rents, at last."]
+    assert rent["published"] == halls["published"] == ["2024-01-24T00:00:00+0000"]
+    ((content,),) = [rent["content"]]
+    assert content["html"].strip() == "<p>Rents rose <strong>far</strong>.</p>"
+    assert content["value"] == "Rents rose far."
+    assert halls["content"][0]["value"] == "A paragraph."
+
+
+def test_the_lead_article_whose_headline_is_the_issues_title_keeps_its_name_and_url(
+    client: FlaskClient,
+) -> None:
+    (lead,) = entries(client, "/issues/2024-01-10").values()
+    assert lead["name"] == ["Article 1 of 2024-01-10"]
+    assert lead["url"] == [f"{BASE}/issues/2024-01-10#article-1-of-2024-01-10"]
+
+
+@pytest.mark.parametrize("path", ["/", "/tags/rent", "/issues/2024-01-24"])
+def test_an_entrys_authors_are_h_cards(client: FlaskClient, path: str) -> None:
+    rent = entries(client, path)[f"{ISSUE}#rent-caps"]
+    assert [card(author) for author in rent["author"]] == [
+        ("Ada Writer", "https://example.org/ada"),
+        ("Bo Li",),
+    ]
+
+
+@pytest.mark.parametrize("path", ["/", "/issues/2024-01-24"])
+def test_an_entry_by_no_one_named_is_by_the_publications_author(
+    client: FlaskClient, path: str
+) -> None:
+    halls = entries(client, path)[f"{ISSUE}#village-halls"]
+    assert [card(author) for author in halls["author"]] == [("Test Desk", f"{BASE}/")]
+
+
+def test_a_corrected_entry_is_updated_at_its_latest_correction(client: FlaskClient) -> None:
+    for path in ["/", "/issues/2024-01-24"]:
+        shown = entries(client, path)
+        assert shown[f"{ISSUE}#rent-caps"]["updated"] == ["2024-01-30T09:00:00+0000"], path
+        assert shown[f"{ISSUE}#village-halls"]["updated"] == ["2024-01-24T00:00:00+0000"], path
