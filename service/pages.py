@@ -21,6 +21,7 @@ from service.cards import card_frame, card_url
 from service.errors import SearchTooBroad, StoreUnavailable
 from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, tag_subscription
 from service.feeds.formats import FORMATS
+from service.linked_data import issue_graph, script_text
 from service.live import live_store
 from service.model import Issue, Page, Publication, Query
 from service.request import as_served, current_site, malformed_parameters
@@ -105,6 +106,7 @@ def issue(issue_id: str) -> Response:
     updated = newest((previous, shown, following))
     neighbours = {"previous": previous, "next": following}
     withdrawn = site.store.withdrawn_from(issue_id)
+    graph = issue_graph(site.publication, site.urls, shown, logo_url(site.publication, site.urls))
     return render_page(
         site,
         "issue.html",
@@ -113,6 +115,7 @@ def issue(issue_id: str) -> Response:
         ignores_query=True,
         issue=shown,
         withdrawn=withdrawn,
+        linked_data=script_text(graph),
         **neighbours,
     )
 
@@ -235,6 +238,11 @@ def page_html(
 
 def asset_url(urls: Urls, name: str) -> str:
     return urls.page(f"/assets/{name}", v=ASSETS[name].version)
+
+
+def logo_url(publication: Publication, urls: Urls) -> str:
+    """The publication's logo, else its icon, else ours: what represents it beside its name."""
+    return publication.logo or publication.icon or asset_url(urls, "icon.svg")
 
 
 def page_number() -> int:

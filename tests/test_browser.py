@@ -141,6 +141,22 @@ def test_issue_page_reads_well_on_a_desktop_and_a_phone(server: Server, browser:
     assert fits_the_width(browser)
 
 
+def test_an_issue_pages_json_ld_is_data_the_policy_lets_be(
+    server: Server, browser: WebDriver
+) -> None:
+    """The page's policy runs no script; its JSON-LD block is data, which it need not allow."""
+    open_page(browser, f"{server.url}/issues/2011-01-12")
+    graph = browser.execute_script(
+        "return JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').text)"
+    )
+    assert [node["@type"] for node in graph["@graph"]] == [
+        "Periodical",
+        "PublicationIssue",
+        "NewsArticle",
+    ]
+    assert console_errors(browser) == []
+
+
 def test_tag_page_shows_the_tagged_articles(server: Server, browser: WebDriver) -> None:
     open_page(browser, f"{server.url}/tags/big-society")
     assert text(browser, "main h1") == ["Tagged “big-society”"]

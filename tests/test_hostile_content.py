@@ -294,7 +294,9 @@ URL_ATTRIBUTES = {
 }  # fmt: skip
 HANDLER_LIKE = {"style", "srcdoc", "formaction"}
 SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
-JSON_URL_KEYS = {"url", "icon", "favicon", "avatar", "image", "banner_image"}
+JSON_URL_KEYS = {
+    "url", "icon", "favicon", "avatar", "image", "banner_image", "@id", "mainEntityOfPage",
+}  # fmt: skip
 FEED_NAMESPACES = {
     None,
     "http://www.w3.org/2005/Atom",
@@ -373,7 +375,9 @@ def html_hazards(root: Any, page: bool) -> Iterator[str]:
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
-        if tag in RUNNABLE or (tag in PAGE_CHROME and not (page and chrome(element))):
+        if page and tag == "script" and element.get("type") == "application/ld+json":
+            yield from linked_data_hazards(element)
+        elif tag in RUNNABLE or (tag in PAGE_CHROME and not (page and chrome(element))):
             yield f"<{tag}>"
         for attribute, value in element.attrib.items():
             name = attribute.lower()
@@ -384,6 +388,17 @@ def html_hazards(root: Any, page: bool) -> Iterator[str]:
         if tag == "meta" and element.get("property") in ("og:url", "og:image"):
             if runs(element.get("content", "")):
                 yield f"<meta {element.get('property')}>"
+
+
+def linked_data_hazards(script: Any) -> Iterator[str]:
+    """A page's JSON-LD, a data block no browser runs: in <head>, with text that no HTML parser
+    could end early, and addresses that run nothing."""
+    if not any(parent.tag == "head" for parent in script.iterancestors()):
+        yield "<script type=application/ld+json> outside <head>"
+    text = script.text or ""
+    if set(text) & set("<>&"):
+        yield "<script type=application/ld+json> with markup in its text"
+    yield from json_hazards(json.loads(text))
 
 
 def addresses(attribute: str, value: str) -> list[str]:
@@ -430,3 +445,18 @@ def test_benign_content_builds_in_every_place(
 )
 def test_the_harness_finds_what_runs(html: str, found: list[str]) -> None:
     assert list(html_hazards(fragment(html), page=False)) == found
+
+
+@pytest.mark.parametrize(
+    ("data", "found"),
+    [
+        ('{"url": "https://a.test/", "headline": "\\u003c/script\\u003e"}', []),
+        ('{"author": [{"url": "javascript:x"}]}', ["url: 'javascript:x'"]),
+        ('{"headline": "</b>"}', ["<script type=application/ld+json> with markup in its text"]),
+    ],
+)
+def test_the_harness_reads_a_pages_json_ld_as_data(data: str, found: list[str]) -> None:
+    page = lxml.html.document_fromstring(
+        f'<html><head><script type="application/ld+json">{data}</script></head><body></body></html>'
+    )
+    assert list(html_hazards(page, page=True)) == found

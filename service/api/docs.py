@@ -24,7 +24,8 @@ SETTINGS = {
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": f"{ASSETS}/",
     # Swagger UI would show a badge from validator.swagger.io: the page loads nothing from afar.
-    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None},
+    # Its highlighting colours code too faintly to read (templates/swagger_ui.html has the rest).
+    "OPENAPI_SWAGGER_UI_CONFIG": {"validatorUrl": None, "syntaxHighlight": {"activated": False}},
     "API_SPEC_OPTIONS": {
         "info": {
             "description": "The fortnightly briefing, read-only. Lists are paged with `meta` and"
@@ -38,6 +39,7 @@ SETTINGS = {
 DOCUMENTS = "api-docs"  # flask-smorest's blueprint for /api/openapi.json and /api/docs
 DOCS_PAGE = f"{DOCUMENTS}.openapi_swagger_ui"
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+INLINE_STYLE = re.compile(rb"<style>(.*?)</style>", re.DOTALL)
 
 assets = Blueprint("api_docs_assets", __name__, url_prefix=ASSETS)
 
@@ -65,15 +67,21 @@ def init_app(app: Flask) -> None:
 
 def docs_page_policy(page: bytes) -> str:
     """The pages' strict policy, opened just enough for Swagger UI: this service's scripts and
-    the page's own inline script (by its hash), data: icons, and fetches to this service."""
-    hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
-        for script in INLINE_SCRIPT.findall(page)
-    )
+    styles and the page's own inline ones (by their hashes), data: icons, and fetches to this
+    service."""
     return (
-        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self';"
+        f"default-src 'none'; script-src 'self' {hashes(INLINE_SCRIPT, page)};"
+        f" style-src 'self' {hashes(INLINE_STYLE, page)};"
         " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none';"
         " form-action 'none'"
+    )
+
+
+def hashes(inline: re.Pattern[bytes], page: bytes) -> str:
+    """The CSP hash of each inline script or style of the page."""
+    return " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(text).digest()).decode()}'"
+        for text in inline.findall(page)
     )
 
 
