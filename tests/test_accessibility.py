@@ -312,8 +312,11 @@ def test_a_keyboard_alone_goes_from_the_home_page_to_an_issue_and_to_subscribe(
     press(browser, Keys.ENTER)
     arrived(browser, f"{server.url}/subscribe")
     assert browser.find_element(By.CSS_SELECTOR, "main h1").text == "Subscribe"
-    first_feed = skip_to_the_content(browser)
+    by_email = skip_to_the_content(browser)  # the shipped publication's email edition comes first
+    assert by_email["href"] == "https://lists.example.org/subscribe/briefing"
+    first_feed = press(browser, Keys.TAB)
     assert first_feed["href"] == f"{server.url}/feeds/issues.atom"
+    assert shows_focus(first_feed), first_feed
 
 
 KEYBOARD_PAGES = [

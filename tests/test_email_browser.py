@@ -18,24 +18,13 @@ from tests.factories import REPO
 from tests.test_browser import ARTIFACTS, browser, console_errors, fits_the_width  # noqa: F401
 
 SEED_ISSUE = "2011-01-12"
-EMAIL_TOML = """
-[email]
-from = { name = "SCA Briefing", address = "briefing@example.org" }
-list_id = "briefing.lists.example.org"
-unsubscribe = [
-    "https://lists.example.org/unsubscribe/briefing",
-    "mailto:briefing-leave@lists.example.org",
-]
-"""
 LIGHT_PAPER, DARK_PAPER = "rgb(253, 252, 249)", "rgb(27, 26, 24)"
 
 
 @pytest.fixture
 def email_page(tmp_path: Path) -> str:
     """The HTML part of the shipped seed issue's email edition, as a file:// URL."""
-    shutil.copytree(REPO / "content", tmp_path / "content")
-    with (tmp_path / "content" / "publication.toml").open("a", encoding="utf-8") as file:
-        file.write(EMAIL_TOML)
+    shutil.copytree(REPO / "content", tmp_path / "content")  # its [email] table included
     store = tmp_path / "store.sqlite3"
     runner = CliRunner()
     assert (

@@ -28,12 +28,6 @@ from service.store import Store, open_store
 from tests.factories import EMAIL, REPO, SEED, ContentTree
 
 SEED_ISSUE = "2011-01-12"
-EMAIL_TOML = """
-[email]
-from = { name = "SCA Briefing", address = "briefing@example.org" }
-list_id = "briefing.lists.example.org"
-unsubscribe = "https://lists.example.org/unsubscribe/briefing"
-"""
 
 
 def carried(issue: Issue) -> tuple[Any, ...]:
@@ -69,10 +63,8 @@ def sent_and_imported(
 
 
 def shipped_with_email(tmp_path: Path) -> Path:
-    """The shipped content, with an [email] table, built: the store."""
+    """The shipped content (its [email] table included), built: the store."""
     shutil.copytree(REPO / "content", tmp_path / "content")
-    with (tmp_path / "content" / "publication.toml").open("a", encoding="utf-8") as file:
-        file.write(EMAIL_TOML)
     cli("build", tmp_path / "content", "--store", tmp_path / "store.sqlite3")
     return tmp_path / "store.sqlite3"
 
