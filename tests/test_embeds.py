@@ -14,9 +14,10 @@ from werkzeug.test import TestResponse
 
 from service.store import Store
 from tests.factories import REPO, ContentTree
+from tests.pagetools import page as card
+from tests.pagetools import texts
 
 BASE = "https://briefing.test"
-Html = lxml.html.HtmlElement
 
 
 @pytest.fixture
@@ -34,17 +35,6 @@ def client(
     )
     build_store(content)
     return app.test_client()
-
-
-def card(client: FlaskClient, path: str) -> Html:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    assert response.mimetype == "text/html"
-    return lxml.html.fromstring(response.data)
-
-
-def texts(tree: Html, xpath: str) -> list[str]:
-    return [element.text_content().strip() for element in tree.xpath(xpath)]
 
 
 def policy(response: TestResponse) -> dict[str, str]:

@@ -16,6 +16,7 @@ from werkzeug.test import TestResponse
 from service import create_app
 from service.store import Store, terms
 from tests.factories import REPO, SEED, ContentTree
+from tests.pagetools import Html, page, texts
 
 BASE = "https://briefing.test"
 SEED_ISSUE = "2011-01-12"
@@ -27,7 +28,6 @@ SECURITY = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 SYNTHETIC = "Generated content: not a real publication."
-Html = lxml.html.HtmlElement
 
 
 @pytest.fixture
@@ -55,17 +55,6 @@ def client(
     content.issue("2024-02-07", number=3, title="February round-up")
     build_store(content)
     return app.test_client()
-
-
-def page(client: FlaskClient, path: str) -> Html:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    assert response.mimetype == "text/html"
-    return lxml.html.fromstring(response.data)
-
-
-def texts(tree: Html, xpath: str) -> list[str]:
-    return [element.text_content().strip() for element in tree.xpath(xpath)]
 
 
 def hrefs(tree: Html, xpath: str) -> list[str]:
