@@ -18,6 +18,7 @@ ISSUE_ID_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:-[a-z0-9]+)*$"
 ISSUE_ID_MAX = 100
 ISSUE_NUMBER_MAX = 1_000_000
 MAX_TAGS = 50
+ISSUE_ARTICLES_MAX = 1000  # fewer than the store's ARTICLE_SLOTS (service/store/writer.py)
 # The years an issue may be dated and updated in. RSS and the email edition write dates as
 # RFC 5322 does, which knows no year before 1900 (section 3.3); 2999 keeps every year four
 # digits, as feed readers' date parsers expect, and is far past any issue while catching a
@@ -204,7 +205,10 @@ class IssueSchema(LifecycleSchema):
     articles = fields.List(
         fields.Nested(ArticleSchema),
         required=True,
-        validate=validate.Length(min=1, error="An issue needs at least one article."),
+        validate=[
+            validate.Length(min=1, error="An issue needs at least one article."),
+            validate.Length(max=ISSUE_ARTICLES_MAX, error="An issue holds {max} articles at most."),
+        ],
     )
 
     @validates_schema(skip_on_field_errors=False)

@@ -14,7 +14,7 @@ import datetime as dt
 
 from flask import Blueprint, Flask, Response, abort, render_template
 
-from service.model import Issue, Query
+from service.model import IssueSummary, Query
 from service.pages import asset_url
 from service.request import current_site
 from service.responses import cacheable
@@ -46,7 +46,7 @@ def issue(issue_id: str) -> Response:
     return card(site, shown, shown.updated)
 
 
-def card(site: Site, issue: Issue, last_modified: dt.datetime) -> Response:
+def card(site: Site, issue: IssueSummary, last_modified: dt.datetime) -> Response:
     html = render_template(
         "embed.html",
         publication=site.publication,

@@ -76,9 +76,10 @@ class Correction:
     text: str
 
 
-@dataclass(frozen=True)
-class Article:
-    """One article of an issue, its body already rendered and sanitised.
+@dataclass(frozen=True, kw_only=True)
+class ArticleSummary:
+    """An article as a list shows it: where it stands, its headline and standfirst, its
+    authors and tags; a list never reads a body.
 
     `updated` is its issue's `updated`, or its latest correction if that is later. A draft
     is in a store only when the build was asked for drafts (a preview).
@@ -89,21 +90,27 @@ class Article:
     position: int
     headline: str
     standfirst: str
-    body_html: str
-    body_text: str
     updated: dt.datetime
-    headings: tuple[str, ...] = ()
-    sources: tuple[Source, ...] = ()
     authors: tuple[Person, ...] = ()
     tags: tuple[str, ...] = ()
-    corrections: tuple[Correction, ...] = ()
-    aliases: tuple[str, ...] = ()
     draft: bool = False
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One issue of the briefing with its articles in reading order.
+@dataclass(frozen=True, kw_only=True)
+class Article(ArticleSummary):
+    """One article of an issue whole, its body already rendered and sanitised."""
+
+    body_html: str
+    body_text: str
+    headings: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueSummary:
+    """An issue as a list shows it, with its articles in reading order, summarised.
 
     `published` never changes once it is out; `updated` is the latest of the editor's
     `updated` and its articles' corrections.
@@ -116,9 +123,16 @@ class Issue:
     title: str
     number: int | None = None
     tags: tuple[str, ...] = ()
-    articles: tuple[Article, ...] = ()
+    articles: tuple[ArticleSummary, ...] = ()
     aliases: tuple[str, ...] = ()
     draft: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Issue(IssueSummary):
+    """One issue of the briefing with its articles whole, in reading order."""
+
+    articles: tuple[Article, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +163,7 @@ class TagCount:
 class SearchHit:
     """An article that matched a search, with a snippet whose matches are wrapped in <mark>."""
 
-    article: Article
+    article: ArticleSummary
     snippet_html: str
     rank: float
 

@@ -23,7 +23,7 @@ from service.feeds.catalogue import ARTICLES_FEED, ISSUES_FEED, Subscription, ta
 from service.feeds.formats import FORMATS
 from service.linked_data import issue_graph, script_text
 from service.live import live_store
-from service.model import Issue, Page, Publication, Query
+from service.model import IssueSummary, Page, Publication, Query
 from service.request import as_served, current_site, malformed_parameters
 from service.responses import cacheable
 from service.urls import Site, Urls
@@ -288,6 +288,6 @@ def pager_of(url: str, page: Page[Any], **query: str | None) -> Pager:
     )
 
 
-def newest(issues: Iterable[Issue | None]) -> dt.datetime:
+def newest(issues: Iterable[IssueSummary | None]) -> dt.datetime:
     """When the newest of the issues a page shows was last updated."""
     return max(issue.updated for issue in issues if issue is not None)

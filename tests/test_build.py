@@ -183,7 +183,7 @@ def test_store_records_schema_version_and_build_time(
     assert store.built_at.tzinfo is not None
     with sqlite3.connect(store_path) as db:
         meta = dict(db.execute("SELECT key, value FROM meta"))
-    assert meta["schema_version"] == "6"
+    assert meta["schema_version"] == "7"
     assert meta["content_version"] == store.content_version
 
 

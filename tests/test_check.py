@@ -183,6 +183,20 @@ def test_issue_needs_an_article(content: ContentTree, check: Callable[[], list[s
     ]
 
 
+def test_issue_holds_a_thousand_articles_at_most(
+    content: ContentTree, check: Callable[[], list[str]]
+) -> None:
+    content.write("issues/2011-01-12/issue.toml", "date = 2011-01-12\n")
+    for number in range(1, 1002):
+        content.write(
+            f"issues/2011-01-12/{number:04}-a.md",
+            f"---\nheadline: Article {number}\nstandfirst: S\n---\nBody.\n",
+        )
+    assert check() == [
+        "issues/2011-01-12/issue.toml:1: articles: An issue holds 1000 articles at most."
+    ]
+
+
 def test_bad_tags(content: ContentTree, check: Callable[[], list[str]]) -> None:
     content.write("issues/2011-01-12/issue.toml", 'date = 2011-01-12\ntags = ["Big Society"]\n')
     content.write(

@@ -33,7 +33,7 @@ def test_demo_content_builds_a_synthetic_publication(
         dt.timedelta(days=14)
     }
     assert all(2 <= len(issue.articles) <= 4 for issue in issues)
-    article = issues[0].articles[0]
+    article = store.issue(issues[0].id).articles[0]
     assert article.tags and article.sources and article.authors and article.headings
     assert store.tags()
 

@@ -214,7 +214,7 @@ def test_a_store_of_schema_version_5_is_compared_with(
             "INSERT INTO articles VALUES (1, 1, 'gone', 1, '', '', '', '', '[]', '[]', '[]', '[]')"
         )
     db.close()
-    with pytest.raises(StoreError, match="this service reads 6: rebuild it with `briefing build`"):
+    with pytest.raises(StoreError, match="this service reads 7: rebuild it with `briefing build`"):
         open_store(store_path)
     content.issue("2011-01-12")
     assert refused(build(), content.root)[0].startswith(

@@ -11,16 +11,18 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Concatenate, NamedTuple, ParamSpec, TypeVar
+from typing import Any, BinaryIO, Concatenate, ParamSpec, TypeVar
 
 from service.errors import ArticleNotFound, IssueNotFound, Moved, NotFound, StoreError, Withdrawn
 from service.model import (
     Article,
+    ArticleSummary,
     Correction,
     EmailEdition,
     Issue,
+    IssueSummary,
     Mailbox,
     Page,
     Person,
@@ -34,6 +36,7 @@ from service.model import (
 from service.store.seal import is_sealed
 from service.store.search import (
     RANK_WINDOW,
+    Filters,
     Matches,
     fts_query,
     marked_snippets,
@@ -42,9 +45,13 @@ from service.store.search import (
 )
 from service.store.writer import SCHEMA_VERSION
 
+# An article as a list shows it (model.ArticleSummary), then the rest of it (model.Article):
+# a list reads no body, so none of its long text.
+SUMMARY_COLUMNS = (
+    "a.issue_pk, a.id, a.position, a.headline, a.standfirst, a.updated, a.authors, a.tags, a.draft"
+)
 ARTICLE_COLUMNS = (
-    "a.issue_pk, i.id, a.id, a.position, a.headline, a.standfirst, a.body_html, a.body_text,"
-    " a.headings, a.sources, a.authors, a.tags, a.updated, a.corrections, a.aliases, a.draft"
+    f"{SUMMARY_COLUMNS}, a.body_html, a.body_text, a.headings, a.sources, a.corrections, a.aliases"
 )
 ISSUE_COLUMNS = (
     "i.pk, i.id, i.number, i.date, i.updated, i.title, i.tags, i.published, i.aliases, i.draft"
@@ -205,7 +212,7 @@ class Store:
         ).fetchone()
         if found is None:
             raise self._no_article(issue_id, article_id)
-        return self._article(found)
+        return self._article(found, issue_id)
 
     @reading
     def withdrawn_from(self, issue_id: str) -> tuple[Withdrawal, ...]:
@@ -260,10 +267,11 @@ class Store:
         return (row[0], row[1] or None) if row else None
 
     @reading
-    def issues(self, query: Query = Query()) -> Page[Issue]:
-        where, params, on_issues = self._filters(query, issue_level=True)
+    def issues(self, query: Query = Query()) -> Page[IssueSummary]:
+        filters = self._filters(query, issue_level=True)
+        where, params = filters.where, filters.params
         if match := fts_query(self._db, query.q or ""):
-            matches = Matches(self._db, match, where, params, on_issues, query.order)
+            matches = Matches(self._db, match, filters, query.order)
             total = matches.issue_count()
             pks = matches.issue_page(*window_of(query), total)
         else:
@@ -273,10 +281,10 @@ class Store:
                 params,
                 query,
             )
-        return Page(self._issues_by_pk(pks), total, query.page, query.per_page)
+        return Page(self._issue_summaries(self._issue_rows(pks)), total, query.page, query.per_page)
 
     @reading
-    def adjacent(self, issue_id: str) -> tuple[Issue | None, Issue | None]:
+    def adjacent(self, issue_id: str) -> tuple[IssueSummary | None, IssueSummary | None]:
         """The issues published just before and just after this one; None past either end."""
         before, after = (
             self._db.execute(
@@ -288,21 +296,22 @@ class Store:
             for side, direction in (("<", "DESC"), (">", "ASC"))
         )
         return (
-            self._issues([before])[0] if before else None,
-            self._issues([after])[0] if after else None,
+            self._issue_summaries([before])[0] if before else None,
+            self._issue_summaries([after])[0] if after else None,
         )
 
     @reading
-    def articles(self, query: Query = Query()) -> Page[Article]:
-        where, params, on_issues = self._filters(query, issue_level=False)
+    def articles(self, query: Query = Query()) -> Page[ArticleSummary]:
+        filters = self._filters(query, issue_level=False)
+        where, params = filters.where, filters.params
         if match := fts_query(self._db, query.q or ""):
-            matches = Matches(self._db, match, where, params, on_issues, query.order)
+            matches = Matches(self._db, match, filters, query.order)
             total = matches.article_count()
             pks = matches.article_page(*window_of(query), total)
         else:
             # Their issues are joined only for a filter that reads them.
             joined = "FROM articles a" + (
-                " JOIN issues i ON i.pk = a.issue_pk" if on_issues else ""
+                " JOIN issues i ON i.pk = a.issue_pk" if filters.on_issues else ""
             )
             total = self._count(f"SELECT count(*) {joined} WHERE {where}", params)
             pks = self._page_pks(
@@ -311,7 +320,7 @@ class Store:
                 params,
                 query,
             )
-        articles = self._articles_by_pk(pks)
+        articles = self._summaries_by_pk(pks)
         return Page(tuple(articles[pk] for pk in pks), total, query.page, query.per_page)
 
     @reading
@@ -336,7 +345,7 @@ class Store:
         offset = (page - 1) * per_page
         ranked = ranked_page(self._db, match, total, offset, per_page, self.rank_window)
         pks = [pk for pk, _ in ranked]
-        articles, snippets = self._articles_by_pk(pks), marked_snippets(self._db, match, pks)
+        articles, snippets = self._summaries_by_pk(pks), marked_snippets(self._db, match, pks)
         hits = tuple(SearchHit(articles[pk], snippets[pk], rank) for pk, rank in ranked)
         return Page(hits, total, page, per_page)
 
@@ -357,7 +366,7 @@ class Store:
             f"{ISSUE_PLACES} LIMIT ? OFFSET ?", (max(0, stop - start), start)
         ).fetchall()
         pks = [pk for pk, gone in places if not gone]
-        issues = dict(zip(pks, self._issues_by_pk(pks), strict=True))
+        issues = dict(zip(pks, self._issues(self._issue_rows(pks)), strict=True))
         withdrawals = self._withdrawals_by_pk([gone for _, gone in places if gone])
         return tuple(withdrawals[gone] if gone else issues[pk] for pk, gone in places)
 
@@ -393,7 +402,7 @@ class Store:
         pks = [pk for _, _, pk, gone in places if not gone]
         articles = self._articles_by_pk(pks)
         issue_pks = sorted({issue_pk for issue_pk, _, _, gone in places if not gone})
-        issues = dict(zip(issue_pks, self._issues_by_pk(issue_pks), strict=True))
+        issues = dict(zip(issue_pks, self._issues(self._issue_rows(issue_pks)), strict=True))
         withdrawals = self._withdrawals_by_pk([gone for *_, gone in places if gone])
         return tuple(
             withdrawals[gone] if gone else (issues[issue_pk], articles[pk])
@@ -467,7 +476,8 @@ class Store:
             )
             params.append(query.tag)
         on_issues = bool(query.after or query.before or (query.tag and issue_level))
-        return Filters(" AND ".join(clauses), params, on_issues)
+        on_articles = bool(query.tag and not issue_level)
+        return Filters(" AND ".join(clauses), params, on_issues, on_articles)
 
     def _page_pks(self, sql: str, params: Sequence[Any], query: Query) -> list[int]:
         """The pks of the query's page of what `sql` lists: its first column, in its order."""
@@ -483,25 +493,38 @@ class Store:
         )
         return {row[-1]: withdrawal_from_row(row) for row in rows}
 
-    def _issues_by_pk(self, pks: Sequence[int]) -> tuple[Issue, ...]:
-        placeholders = ",".join("?" * len(pks))
-        rows = self._db.execute(
-            f"SELECT {ISSUE_COLUMNS} FROM issues i WHERE i.pk IN ({placeholders})", pks
+    def _issue_rows(self, pks: Sequence[int]) -> list[Sequence[Any]]:
+        """The ISSUE_COLUMNS of these issues, in this order: a lookup by pk each, in the
+        order of a JSON array of them."""
+        return self._db.execute(
+            f"SELECT {ISSUE_COLUMNS} FROM json_each(?) p CROSS JOIN issues i ON i.pk = p.value"
+            " ORDER BY p.key",
+            (json.dumps(list(pks)),),
         ).fetchall()
-        by_pk = {row[0]: row for row in rows}
-        return self._issues([by_pk[pk] for pk in pks])
 
     def _articles_by_pk(self, pks: Sequence[int]) -> dict[int, Article]:
+        return {
+            row[-1]: self._article(row[:-2], row[-2])
+            for row in self._rows_by_pk(ARTICLE_COLUMNS, pks)
+        }
+
+    def _summaries_by_pk(self, pks: Sequence[int]) -> dict[int, ArticleSummary]:
+        return {
+            row[-1]: summary_from_row(row[:-2], row[-2])
+            for row in self._rows_by_pk(SUMMARY_COLUMNS, pks)
+        }
+
+    def _rows_by_pk(self, columns: str, pks: Sequence[int]) -> Iterable[Sequence[Any]]:
+        """The columns of these articles, then their issue's id and their pk."""
         placeholders = ",".join("?" * len(pks))
-        rows = self._db.execute(
-            f"SELECT {ARTICLE_COLUMNS}, a.pk FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+        return self._db.execute(
+            f"SELECT {columns}, i.id, a.pk FROM articles a JOIN issues i ON i.pk = a.issue_pk"
             f" WHERE a.pk IN ({placeholders})",
             pks,
         )
-        return {row[-1]: self._article(row) for row in rows}
 
-    def _article(self, row: Sequence[Any]) -> Article:
-        article = article_from_row(row)
+    def _article(self, row: Sequence[Any], issue_id: str) -> Article:
+        article = article_from_row(row, issue_id)
         if self._served_links is None:
             return article
         return dataclasses.replace(article, body_html=self._served_links.rebase(article.body_html))
@@ -511,23 +534,36 @@ class Store:
         return count
 
     def _issues(self, rows: Sequence[Any]) -> tuple[Issue, ...]:
-        """Issues with their articles, in the rows' order, in one query for all their articles."""
-        articles: dict[int, list[Article]] = {row[0]: [] for row in rows}
+        """Issues with their articles whole, in the rows' order."""
+        articles = self._articles_of(rows, ARTICLE_COLUMNS)
+        return tuple(
+            issue_from_row(row, [self._article(article, row[1]) for article in articles[row[0]]])
+            for row in rows
+        )
+
+    def _issue_summaries(self, rows: Sequence[Any]) -> tuple[IssueSummary, ...]:
+        """Issues as a list shows them, in the rows' order."""
+        articles = self._articles_of(rows, SUMMARY_COLUMNS)
+        return tuple(
+            summary_of_issue(
+                row, [summary_from_row(article, row[1]) for article in articles[row[0]]]
+            )
+            for row in rows
+        )
+
+    def _articles_of(self, rows: Sequence[Any], columns: str) -> dict[int, list[Sequence[Any]]]:
+        """The columns of the articles of these issues, by issue pk, in reading order: one
+        query for all of them."""
+        articles: dict[int, list[Sequence[Any]]] = {row[0]: [] for row in rows}
         if rows:
             placeholders = ",".join("?" * len(rows))
             for row in self._db.execute(
-                f"SELECT {ARTICLE_COLUMNS} FROM articles a JOIN issues i ON i.pk = a.issue_pk"
+                f"SELECT {columns} FROM articles a"
                 f" WHERE a.issue_pk IN ({placeholders}) ORDER BY a.issue_pk, a.position",
                 list(articles),
             ):
-                articles[row[0]].append(self._article(row))
-        return tuple(issue_from_row(row, articles[row[0]]) for row in rows)
-
-
-class Filters(NamedTuple):
-    where: str  # SQL, "1" for none
-    params: list[Any]
-    on_issues: bool  # whether `where` reads issues `i`
+                articles[row[0]].append(row)
+        return articles
 
 
 class BodyLinks:
@@ -553,42 +589,62 @@ def window_of(query: Query) -> tuple[int, int]:
     return (query.page - 1) * query.per_page, query.per_page
 
 
-def article_from_row(row: Sequence[Any]) -> Article:
+def summary_fields(row: Sequence[Any], issue_id: str) -> dict[str, Any]:
+    """An article's fields that a list shows, from the SUMMARY_COLUMNS of its row."""
+    return {
+        "id": row[1],
+        "issue_id": issue_id,
+        "position": row[2],
+        "headline": row[3],
+        "standfirst": row[4],
+        "updated": dt.datetime.fromisoformat(row[5]),
+        "authors": tuple(Person(**author) for author in json.loads(row[6])),
+        "tags": tuple(json.loads(row[7])),
+        "draft": bool(row[8]),
+    }
+
+
+def summary_from_row(row: Sequence[Any], issue_id: str) -> ArticleSummary:
+    return ArticleSummary(**summary_fields(row, issue_id))
+
+
+def article_from_row(row: Sequence[Any], issue_id: str) -> Article:
+    """An article whole, from the ARTICLE_COLUMNS of its row."""
     return Article(
-        id=row[2],
-        issue_id=row[1],
-        position=row[3],
-        headline=row[4],
-        standfirst=row[5],
-        body_html=row[6],
-        body_text=row[7],
-        headings=tuple(json.loads(row[8])),
-        sources=tuple(Source(**source) for source in json.loads(row[9])),
-        authors=tuple(Person(**author) for author in json.loads(row[10])),
-        tags=tuple(json.loads(row[11])),
-        updated=dt.datetime.fromisoformat(row[12]),
+        **summary_fields(row, issue_id),
+        body_html=row[9],
+        body_text=row[10],
+        headings=tuple(json.loads(row[11])),
+        sources=tuple(Source(**source) for source in json.loads(row[12])),
         corrections=tuple(
             Correction(dt.datetime.fromisoformat(said["date"]), said["text"])
             for said in json.loads(row[13])
         ),
         aliases=tuple(json.loads(row[14])),
-        draft=bool(row[15]),
     )
+
+
+def issue_fields(row: Sequence[Any]) -> dict[str, Any]:
+    """An issue's own fields, from the ISSUE_COLUMNS of its row."""
+    return {
+        "id": row[1],
+        "number": row[2],
+        "date": dt.date.fromisoformat(row[3]),
+        "updated": dt.datetime.fromisoformat(row[4]),
+        "title": row[5],
+        "tags": tuple(json.loads(row[6])),
+        "published": dt.datetime.fromisoformat(row[7]),
+        "aliases": tuple(json.loads(row[8])),
+        "draft": bool(row[9]),
+    }
 
 
 def issue_from_row(row: Sequence[Any], articles: list[Article]) -> Issue:
-    return Issue(
-        id=row[1],
-        number=row[2],
-        date=dt.date.fromisoformat(row[3]),
-        updated=dt.datetime.fromisoformat(row[4]),
-        title=row[5],
-        tags=tuple(json.loads(row[6])),
-        published=dt.datetime.fromisoformat(row[7]),
-        aliases=tuple(json.loads(row[8])),
-        draft=bool(row[9]),
-        articles=tuple(articles),
-    )
+    return Issue(**issue_fields(row), articles=tuple(articles))
+
+
+def summary_of_issue(row: Sequence[Any], articles: list[ArticleSummary]) -> IssueSummary:
+    return IssueSummary(**issue_fields(row), articles=tuple(articles))
 
 
 def withdrawal_from_row(row: Sequence[Any]) -> Withdrawal:

@@ -21,8 +21,9 @@ CREATE TABLE issues (
 );
 CREATE INDEX issues_by_date ON issues (date);
 
--- Each issue's articles are inserted just after it, in reading order, so article pks ascend
--- with (issue, position): walking search matches by rowid meets them issue by issue.
+-- An article's pk is its issue's pk × 1024 + its position (ARTICLE_SLOTS in writer.py), so
+-- article pks ascend with (issue, position): walking search matches by rowid meets them issue
+-- by issue, and a match's rowid / 1024 is its issue's pk.
 CREATE TABLE articles (
     pk         INTEGER PRIMARY KEY,
     issue_pk   INTEGER NOT NULL REFERENCES issues (pk),

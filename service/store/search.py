@@ -15,22 +15,24 @@ import operator
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from service.store.terms import refuse_costly, search_terms
+from service.store.writer import ARTICLE_SLOTS
 
 RANK_WINDOW = 2000
 MOST_EXCERPTS = 100  # the most hits a page excerpts: the API's largest page
 BM25 = "bm25(articles_fts, 5.0, 2.0, 1.0)"  # headline counts most, then standfirst, then body
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
-# Articles matching a search, for a list's filters to narrow: the articles `a` are joined when a
-# filter or a column reads them, their issues `i` when a filter reads those. A join costs about a
-# quarter more for each match. CROSS JOIN keeps the search index outermost, so matches come in
-# rowid order without a sort; the `+` keeps an issue filter (`i.pk IN ...`) from becoming a
-# lookup per match and issue.
+# Articles matching a search, for a list's filters to narrow: a match's rowid is its article's
+# pk, and tells its issue's (ISSUE_OF_MATCH, see ARTICLE_SLOTS), so the articles `a` and their
+# issues `i` are joined only for a filter that reads them. CROSS JOIN keeps the search index
+# outermost, so matches come in rowid order without a sort; the `+` keeps an issue filter
+# (`i.pk IN ...`) from becoming a lookup per match and issue.
+ISSUE_OF_MATCH = f"(f.rowid / {ARTICLE_SLOTS})"
 MATCHES = "FROM articles_fts f"
 WITH_ARTICLES = " CROSS JOIN articles a ON a.pk = f.rowid"
-WITH_ISSUES = " CROSS JOIN issues i ON i.pk = +a.issue_pk"
+WITH_ISSUES = f" CROSS JOIN issues i ON i.pk = +{ISSUE_OF_MATCH}"
 MATCHING = " WHERE articles_fts MATCH ?"
 
 
@@ -99,10 +101,18 @@ def newest_rowids_floor(db: sqlite3.Connection, match: str, count: int) -> int:
     return floor
 
 
+class Filters(NamedTuple):
+    """A list's filters but full text, as SQL on issues `i` and articles `a`."""
+
+    where: str  # "1" for none
+    params: list[Any]
+    on_issues: bool  # whether `where` reads issues `i`
+    on_articles: bool  # whether it reads articles `a`
+
+
 @dataclass(frozen=True)
 class Matches:
-    """The articles matching a search that pass a list's other filters (`where` on articles `a`
-    and, `on_issues`, issues `i`), newest or oldest first.
+    """The articles matching a search that pass a list's other filters, newest or oldest first.
 
     Article pks ascend with (issue, position) (see schema.sql), so matches in rowid order,
     which FTS5 reads without sorting, come issue by issue. A page is found by letting SQL skip
@@ -112,94 +122,83 @@ class Matches:
 
     db: sqlite3.Connection
     match: str
-    where: str
-    params: Sequence[Any]
-    on_issues: bool
+    filters: Filters
     order: str
 
-    def matches(self, articles: bool = True) -> str:
-        """FROM and WHERE of the matches that pass the filters, for a condition to follow; with
-        the articles `a` joined if asked for, or if a filter reads them."""
-        joins = WITH_ARTICLES if articles or self.params else ""
-        joins += WITH_ISSUES if self.on_issues else ""
-        return MATCHES + joins + MATCHING + f" AND {self.where}"
+    def matches(self) -> str:
+        """FROM and WHERE of the matches that pass the filters, for a condition to follow; the
+        articles `a` and issues `i` joined only if a filter reads them."""
+        joins = WITH_ARTICLES if self.filters.on_articles else ""
+        joins += WITH_ISSUES if self.filters.on_issues else ""
+        return MATCHES + joins + MATCHING + f" AND {self.filters.where}"
 
     def article_count(self) -> int:
-        return self.count(f"SELECT count(*) {self.matches(articles=False)}")
+        return self.count(f"SELECT count(*) {self.matches()}")
 
     def issue_count(self) -> int:
-        return self.count(f"SELECT count(DISTINCT a.issue_pk) {self.matches()}")
+        return self.count(f"SELECT count(DISTINCT {ISSUE_OF_MATCH}) {self.matches()}")
 
     def issue_page(self, offset: int, limit: int, total: int) -> list[int]:
         """The pks of `limit` issues with matches, from the offset-th on, of `total` issues."""
-        first = self.nth("DISTINCT a.issue_pk", offset, total)
+        first = self.nth(f"DISTINCT {ISSUE_OF_MATCH}", offset, total)
         if first is None:
             return []
-        issues = self.by_issue(first[0])
+        issues = self.by_issue(first)
         return [issue_pk for issue_pk, _ in itertools.islice(issues, limit)]
 
     def article_page(self, offset: int, limit: int, total: int) -> list[int]:
         """The pks of `limit` matches from the offset-th on, of `total`, each issue's in reading
         order."""
-        found = self.nth("f.rowid", offset, total, articles=False)
-        if found is None:
+        rowid = self.nth("f.rowid", offset, total)
+        if rowid is None:
             return []
-        (rowid,) = found
-        (issue_pk,) = self.db.execute(
-            "SELECT issue_pk FROM articles WHERE pk = ?", found
-        ).fetchone()
+        issue_pk = rowid // ARTICLE_SLOTS
         # The offset-th match is as far into its issue's matches in rowid order as the page's
         # first article is in reading order: the issue's matches take the same places in both.
-        first, last = self.issue_rowids(issue_pk)
+        first, last = issue_rowids(issue_pk)
         low, high = (rowid + 1, last) if self.order == "newest" else (first, rowid - 1)
         ahead = self.count(
-            f"SELECT count(*) {self.matches(articles=False)} AND f.rowid BETWEEN ? AND ?",
-            low,
-            high,
+            f"SELECT count(*) {self.matches()} AND f.rowid BETWEEN ? AND ?", low, high
         )
         pks = itertools.chain.from_iterable(pks for _, pks in self.by_issue(issue_pk))
         return list(itertools.islice(pks, ahead, ahead + limit))
 
-    def nth(
-        self, columns: str, offset: int, total: int, articles: bool = True
-    ) -> tuple[int, ...] | None:
-        """`columns` of the offset-th of `total` matches (or distinct values) in order, read
-        from the nearer end; None past the last. `articles`: whether the columns read them."""
+    def nth(self, column: str, offset: int, total: int) -> int | None:
+        """`column` of the offset-th of `total` matches (or distinct values) in order, read from
+        the nearer end; None past the last."""
         if offset >= total:
             return None
         newest_first = self.order == "newest"
         if offset > total // 2:
             offset, newest_first = total - 1 - offset, not newest_first
-        found: tuple[int, ...] = self.db.execute(
-            f"SELECT {columns} {self.matches(articles)}"
+        (found,) = self.db.execute(
+            f"SELECT {column} {self.matches()}"
             f" ORDER BY f.rowid {'DESC' if newest_first else 'ASC'} LIMIT 1 OFFSET ?",
-            [self.match, *self.params, offset],
+            [self.match, *self.filters.params, offset],
         ).fetchone()
-        return found
+        return int(found)
 
     def by_issue(self, from_issue: int) -> Iterator[tuple[int, list[int]]]:
         """From this issue on, each issue with matches and their pks in reading order, lazily."""
-        first, last = self.issue_rowids(from_issue)
+        first, last = issue_rowids(from_issue)
         side, start = ("<=", last) if self.order == "newest" else (">=", first)
         rows = self.db.execute(
-            f"SELECT a.issue_pk, a.pk {self.matches()} AND f.rowid {side} ?"
+            f"SELECT {ISSUE_OF_MATCH}, f.rowid {self.matches()} AND f.rowid {side} ?"
             f" ORDER BY f.rowid {'DESC' if self.order == 'newest' else 'ASC'}",
-            [self.match, *self.params, start],
+            [self.match, *self.filters.params, start],
         )
         with contextlib.closing(rows):
             for issue_pk, matches in itertools.groupby(rows, key=operator.itemgetter(0)):
                 yield issue_pk, sorted(pk for _, pk in matches)
 
-    def issue_rowids(self, issue_pk: int) -> tuple[int, int]:
-        """The first and last article pks of an issue: its matches' rowids lie between them."""
-        first, last = self.db.execute(
-            "SELECT min(pk), max(pk) FROM articles WHERE issue_pk = ?", (issue_pk,)
-        ).fetchone()
-        return first, last
-
     def count(self, sql: str, *extra: Any) -> int:
-        count: int = self.db.execute(sql, [self.match, *self.params, *extra]).fetchone()[0]
+        count: int = self.db.execute(sql, [self.match, *self.filters.params, *extra]).fetchone()[0]
         return count
+
+
+def issue_rowids(issue_pk: int) -> tuple[int, int]:
+    """The lowest and highest pks an issue's articles may have: its matches' rowids lie between."""
+    return issue_pk * ARTICLE_SLOTS, (issue_pk + 1) * ARTICLE_SLOTS - 1
 
 
 def marked_snippets(db: sqlite3.Connection, match: str, rowids: Sequence[int]) -> dict[int, str]:

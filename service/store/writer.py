@@ -15,8 +15,12 @@ from typing import Any
 from service.model import Article, Correction, Issue, Publication, Withdrawal
 
 # 4: sealed with a checksum (service.store.seal); 5: index_words; 6: drafts, withdrawals,
-# aliases and corrections
-SCHEMA_VERSION = 6
+# aliases and corrections; 7: an article's pk tells its issue (article_pk)
+SCHEMA_VERSION = 7
+# An issue's articles take the pks from its own pk × ARTICLE_SLOTS on, one a position, so that
+# a search match's rowid tells its issue without a join. An issue has fewer articles than this
+# (schemas.issue.ISSUE_ARTICLES_MAX).
+ARTICLE_SLOTS = 1024
 Record = Iterable[Issue | Withdrawal]
 
 
@@ -174,17 +178,25 @@ def insert_article(
         int(article.draft),
     )
     record(as_json(row[1:]).encode())
-    cursor = connection.execute(
-        "INSERT INTO articles (issue_pk, id, position, headline, standfirst, body_html,"
+    pk = article_pk(issue_pk, article.position)
+    connection.execute(
+        "INSERT INTO articles (pk, issue_pk, id, position, headline, standfirst, body_html,"
         " body_text, headings, sources, authors, tags, updated, corrections, aliases, draft)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        row,
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (pk, *row),
     )
     insert_aliases(connection, article.aliases, article.issue_id, article.id)
     connection.executemany(
         "INSERT INTO article_tags (tag, article_pk, issue_pk) VALUES (?, ?, ?)",
-        [(tag, cursor.lastrowid, issue_pk) for tag in article.tags],
+        [(tag, pk, issue_pk) for tag in article.tags],
     )
+
+
+def article_pk(issue_pk: int, position: int) -> int:
+    """The pk of the article at this position (from 1) of this issue: see ARTICLE_SLOTS."""
+    if not 0 < position < ARTICLE_SLOTS:
+        raise ValueError(f"article position {position}: an issue has {ARTICLE_SLOTS - 1} at most")
+    return issue_pk * ARTICLE_SLOTS + position
 
 
 def correction_json(correction: Correction) -> dict[str, str]:
