@@ -3,11 +3,20 @@ rendered from."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from service.model import Publication
 from service.store import Store
+
+# What quote() leaves as it is: every id, slug and tag the store holds is made of these.
+UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def segment(text: str) -> str:
+    """The text quoted for a URL path; an id is its own quoting, and a list links hundreds."""
+    return text if UNRESERVED.fullmatch(text) else quote(text)
 
 
 @dataclass(frozen=True)
@@ -20,13 +29,13 @@ class Urls:
         return f"{self.base}/"
 
     def issue(self, issue_id: str) -> str:
-        return f"{self.base}/issues/{quote(issue_id)}"
+        return f"{self.base}/issues/{segment(issue_id)}"
 
     def article(self, issue_id: str, article_id: str) -> str:
-        return f"{self.issue(issue_id)}#{quote(article_id)}"
+        return f"{self.issue(issue_id)}#{segment(article_id)}"
 
     def tag(self, tag: str) -> str:
-        return f"{self.base}/tags/{quote(tag)}"
+        return f"{self.base}/tags/{segment(tag)}"
 
     def page(self, path: str, **query: object) -> str:
         """Any other page or document of the site, e.g. page('/search', q='x')."""
@@ -34,14 +43,14 @@ class Urls:
         return f"{self.base}{path}" + (f"?{urlencode(present)}" if present else "")
 
     def api_issue(self, issue_id: str) -> str:
-        return f"{self.base}/api/v1/issues/{quote(issue_id)}"
+        return f"{self.base}/api/v1/issues/{segment(issue_id)}"
 
     def api_article(self, issue_id: str, article_id: str) -> str:
-        return f"{self.api_issue(issue_id)}/articles/{quote(article_id)}"
+        return f"{self.api_issue(issue_id)}/articles/{segment(article_id)}"
 
     def feed(self, name: str, extension: str) -> str:
         """A subscription feed: feed('issues', 'atom'), feed('tags/housing', 'rss')."""
-        return f"{self.base}/feeds/{quote(name)}.{extension}"
+        return f"{self.base}/feeds/{segment(name)}.{extension}"
 
 
 @dataclass(frozen=True)
