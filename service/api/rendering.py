@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, request
@@ -28,7 +28,7 @@ def represent(schema: Schema, value: Any, urls: Urls, last_modified: dt.datetime
 
 
 def represent_page(
-    schema: type[Schema], page: Page[Any], site: Site, only: Sequence[str] | None = None
+    schema: type[Schema], page: Page[Any], site: Site, only: tuple[str, ...] | None = None
 ) -> Response:
     """One page of a list as {items, meta} with Link headers; 404 naming `page` past the end.
 
@@ -37,11 +37,26 @@ def represent_page(
     if page.page > page.pages:
         reason = f"Past the last page: there are {page.pages}."
         raise ParameterError(404, "query", "page", reason)
-    selected = schema() if only is None else schema(only=[*(f"items.{n}" for n in only), "meta"])
     value = {"items": page.items, "meta": page}
-    response = represent(selected, value, site.urls, site.store.last_updated)
+    response = represent(page_schema(schema, only), value, site.urls, site.store.last_updated)
     response.headers["Link"] = page_links(site.urls, page)
     return response
+
+
+@functools.cache
+def schema_of(schema: type[Schema]) -> Schema:
+    """One instance of a schema for every dump: making one copies each of its fields, which
+    costs more than dumping a small page, and a dump changes nothing in it."""
+    return schema()
+
+
+@functools.lru_cache(maxsize=256)
+def page_schema(schema: type[Schema], only: tuple[str, ...] | None) -> Schema:
+    """One instance of a page's schema for each choice of `fields` (see schema_of); the
+    choices kept are bounded, as a client may send any."""
+    if only is None:
+        return schema_of(schema)
+    return schema(only=[*(f"items.{name}" for name in only), "meta"])
 
 
 def page_links(urls: Urls, page: Page[Any]) -> str:

@@ -25,7 +25,7 @@ from schemas.representation import (
     TagPageSchema,
 )
 from service.api.problems import too_broad
-from service.api.rendering import represent, represent_page
+from service.api.rendering import represent, represent_page, schema_of
 from service.api.smorest import Blueprint
 from service.errors import SearchTooBroad
 from service.model import Listing, Page, Paging, Search, page_of
@@ -78,7 +78,7 @@ def issue(_: object, issue_id: str) -> Response:
     """One issue with its articles whole."""
     site = current_site()
     found = site.store.issue(issue_id)
-    return represent(IssueDetailSchema(), found, site.urls, found.updated)
+    return represent(schema_of(IssueDetailSchema), found, site.urls, found.updated)
 
 
 @blueprint.get(ARTICLE)
@@ -89,7 +89,7 @@ def article(_: object, issue_id: str, article_id: str) -> Response:
     site = current_site()
     found = site.store.article(issue_id, article_id)
     updated = site.store.issue(issue_id).updated
-    return represent(ArticleDetailSchema(), found, site.urls, updated)
+    return represent(schema_of(ArticleDetailSchema), found, site.urls, updated)
 
 
 @blueprint.get("/articles")
