@@ -200,7 +200,8 @@ def fetch(server: Server, path: str) -> bytes:
 
 
 def search_latency_ms(server: Server, words: list[str]) -> float:
-    """Median latency of searches the cache has not seen, one at a time."""
+    """Median latency of searches the cache has not seen, one at a time, once every worker has
+    answered a first search."""
     timings = []
     for index, word in enumerate(words):
         path = f"/api/v1/search?q={word}&per_page={1 + index % 20}"
@@ -266,7 +267,7 @@ def load_options(description: str | None) -> argparse.ArgumentParser:
     """The options of every load run: how long, how often, how many connections and workers."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seconds", type=int, default=5, help="each wrk run")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=default_workers())
     return parser
@@ -387,6 +388,7 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             "review",
             "evidence",
         ] * 3
+        search.warm_up(service[large].port, "/api/v1/search")
         search_ms = search_latency_ms(service[large], words)
         worst = search.worst_search(service[large].port)
         first_answer = max(server.first_answer or 0.0 for server in service.values())
@@ -478,8 +480,26 @@ def measure(args: argparse.Namespace, work: Path) -> None:
         " request limits counted but not enforced.",
         "",
         *abuse_table(abused, list(places)),
+        "",
+        f"## The costliest searches at {large} issues",
+        "",
+        "Each endpoint's costliest answer to the texts, pages and page sizes of bench/search.py,"
+        " and its median typical one-word search, 1 to 14 items a page, neither cached.",
+        "",
+        "| endpoint | typical, ms | costliest, ms | ÷ typical | costliest search |",
+        "| --- | ---: | ---: | ---: | --- |",
+        *[
+            f"| `{cost.endpoint}` | {cost.typical_ms:.2f} | {cost.ms:.2f} | {cost.ratio:.2f}"
+            f" | `{shorter(cost.url)}` |"
+            for cost in worst.endpoints
+        ],
     ]
     write_results(args, targets, figures + extra, feed_size, api_size, note, under_abuse)
+
+
+def shorter(url: str, most: int = 120) -> str:
+    """A URL cut to `most` characters, the cut marked."""
+    return url if len(url) <= most else url[: most - 1] + "…"
 
 
 def figure(value: float | str) -> str:
