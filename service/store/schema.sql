@@ -47,8 +47,8 @@ CREATE INDEX articles_in_order ON articles (issue_pk, position);
 -- The article lists' newest-first order, read in index order: a deep page skips index entries
 -- instead of sorting every article of the issues before it.
 CREATE INDEX articles_newest_first ON articles (issue_pk DESC, position ASC);
--- Where each article sits, without its text: counting the issues of many search matches
--- reads this small index instead of every matching article's row.
+-- Where each article sits, without its text: a tag feed places its articles from this small
+-- index instead of their rows.
 CREATE INDEX articles_places ON articles (pk, issue_pk, position);
 
 -- What was published and then withdrawn: no text of it, only where it stood (the place its

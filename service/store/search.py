@@ -25,8 +25,8 @@ MOST_EXCERPTS = 100  # the most hits a page excerpts: the API's largest page
 BM25 = "bm25(articles_fts, 5.0, 2.0, 1.0)"  # headline counts most, then standfirst, then body
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 # Articles matching a search, for a list's filters to narrow: a match's rowid is its article's
-# pk, and tells its issue's (ISSUE_OF_MATCH, see ARTICLE_SLOTS), so the articles `a` and their
-# issues `i` are joined only for a filter that reads them. CROSS JOIN keeps the search index
+# pk, which tells its issue's pk (ISSUE_OF_MATCH, see ARTICLE_SLOTS), so the articles `a` and
+# their issues `i` are joined only for a filter that reads them. CROSS JOIN keeps the search index
 # outermost, so matches come in rowid order without a sort; the `+` keeps an issue filter
 # (`i.pk IN ...`) from becoming a lookup per match and issue.
 ISSUE_OF_MATCH = f"(f.rowid / {ARTICLE_SLOTS})"
