@@ -1,6 +1,7 @@
 """What the service is measured against, each started by gunicorn exactly like the service.
 
 gunicorn 'bench.baselines:prepared_bytes(120000)'   the server's own limit for N bytes
+gunicorn "bench.baselines:prepared_bytes(120000, [('ETag', '\"x\"')])"   ... with more headers
 gunicorn 'bench.baselines:hello()'                  the limit for a tiny answer (304s)
 gunicorn 'bench.baselines:bare_flask(120000)'       a bare Flask view, same bytes
 gunicorn "bench.baselines:naive_feed('store.sqlite3')"  feedgen on every request
@@ -19,10 +20,12 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def prepared_bytes(size: int) -> WSGIApp:
+def prepared_bytes(size: int, extra: Iterable[tuple[str, str]] = ()) -> WSGIApp:
+    """`size` bytes with a Content-Type and Content-Length, and any `extra` headers."""
     body = b"x" * size
     headers = [
         ("Content-Type", "application/atom+xml; charset=utf-8"),
+        *extra,
         ("Content-Length", str(size)),
     ]
 

@@ -44,6 +44,8 @@ BRIEFING = Path(sys.executable).with_name("briefing")
 FEED = "/feeds/issues.atom"
 API_PAGE = "/api/v1/issues"
 SETTLE_SECONDS = 1.5
+# Headers every baseline sends too, or that gunicorn adds to every answer.
+BASELINES_SEND = {"content-type", "content-length", "server", "date", "connection"}
 # A bare WSGI hello's requests/s on the machine where the budgets in ms and s hold.
 REFERENCE_HELLO = 10_000
 WORKER_CLASS = "## Worker class"
@@ -187,6 +189,13 @@ def etag_of(server: Server, path: str) -> str:
     return get(server.port, path).headers["ETag"]
 
 
+def own_headers(server: Server, path: str) -> list[tuple[str, str]]:
+    """The headers the service sends with a document, but for those every baseline sends
+    (Content-Type, Content-Length) and those gunicorn adds."""
+    sent = get(server.port, path).getheaders()
+    return [(name, value) for name, value in sent if name.lower() not in BASELINES_SEND]
+
+
 def size_of(server: Server, path: str) -> int:
     return len(fetch(server, path))
 
@@ -310,10 +319,19 @@ def measure(args: argparse.Namespace, work: Path) -> None:
         }
         feed = fetch(service[small], FEED)
         feed_size, api_size = len(feed), size_of(service[small], API_PAGE)
+        feed_headers = own_headers(service[small], FEED)
         base = {
             "bytes-feed": up(
                 baseline(
                     "bare WSGI, feed's bytes", f"prepared_bytes({feed_size})", args.workers, log
+                )
+            ),
+            "headers-feed": up(
+                baseline(
+                    "bare WSGI, feed's bytes and headers",
+                    f"prepared_bytes({feed_size}, {feed_headers!r})",
+                    args.workers,
+                    log,
                 )
             ),
             "bytes-api": up(
@@ -400,6 +418,16 @@ def measure(args: argparse.Namespace, work: Path) -> None:
             "feed 200 ÷ bare WSGI, same bytes",
             rate[f"feed-200-{small}"] / rate["bytes-feed"],
             "≥ 0.9",
+        ),
+        (
+            "bare WSGI with the feed's other headers ÷ without them, same bytes",
+            rate["headers-feed"] / rate["bytes-feed"],
+            "reported",
+        ),
+        (
+            "feed 200 ÷ bare WSGI, same bytes and headers",
+            rate[f"feed-200-{small}"] / rate["headers-feed"],
+            "reported",
         ),
         ("feed 304 ÷ bare WSGI hello", rate[f"feed-304-{small}"] / rate["hello"], "≥ 0.9"),
         (
