@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from service.store.terms import refuse_costly, search_terms
-from service.store.writer import ARTICLE_SLOTS
+from service.store.writer import ARTICLE_SLOTS, article_pk
 
 RANK_WINDOW = 2000
 MOST_EXCERPTS = 100  # the most hits a page excerpts: the API's largest page
@@ -198,7 +198,7 @@ class Matches:
 
 def issue_rowids(issue_pk: int) -> tuple[int, int]:
     """The lowest and highest pks an issue's articles may have: its matches' rowids lie between."""
-    return issue_pk * ARTICLE_SLOTS, (issue_pk + 1) * ARTICLE_SLOTS - 1
+    return article_pk(issue_pk, 1), article_pk(issue_pk, ARTICLE_SLOTS - 1)
 
 
 def marked_snippets(db: sqlite3.Connection, match: str, rowids: Sequence[int]) -> dict[int, str]:
